@@ -1,0 +1,31 @@
+package dev.berth.topology.lifecycle;
+
+import dev.berth.schema.avro.CreateSession;
+import dev.berth.schema.avro.DestroySession;
+import dev.berth.schema.avro.KernelEvent;
+import dev.berth.schema.avro.RenameSession;
+import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.avro.SessionRequest;
+
+/** Everything that can change a session, from the three topics the lifecycle reads. */
+public sealed interface LifecycleInput {
+
+    record Create(String sessionId, String accessKey, CreateSession op) implements LifecycleInput {}
+
+    record Destroy(DestroySession op) implements LifecycleInput {}
+
+    record Rename(RenameSession op) implements LifecycleInput {}
+
+    record Placed(SessionPlaced placement) implements LifecycleInput {}
+
+    record KernelChanged(KernelEvent event) implements LifecycleInput {}
+
+    static LifecycleInput of(SessionRequest request) {
+        return switch (request.getOp()) {
+            case CreateSession create -> new Create(request.getSessionId(), request.getAccessKey(), create);
+            case DestroySession destroy -> new Destroy(destroy);
+            case RenameSession rename -> new Rename(rename);
+            default -> throw new IllegalArgumentException("unknown session request op " + request.getOp().getClass().getSimpleName());
+        };
+    }
+}

@@ -1,0 +1,16 @@
+package dev.berth.topology.placement;
+
+import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEvent;
+
+/** What placement reacts to, all keyed by scaling group. */
+sealed interface PlacementInput {
+
+    record Admitted(SessionAdmitted session) implements PlacementInput {}
+
+    record Heartbeat(AgentHeartbeat heartbeat) implements PlacementInput {}
+
+    /** A session reached a dead status: whatever it holds is given back. */
+    record Ended(SessionEvent event) implements PlacementInput {}
+}

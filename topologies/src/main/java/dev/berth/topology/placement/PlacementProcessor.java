@@ -1,0 +1,197 @@
+package dev.berth.topology.placement;
+
+import dev.berth.schema.Slots;
+import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.ClusterMode;
+import dev.berth.schema.avro.CreateKernel;
+import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.KernelBinding;
+import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEventKind;
+import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.KernelIds;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * One task owns whole scaling groups: their queue, their agents and the allocations on them, so no
+ * two decisions race for a slot. Free capacity is always derived as capacity minus live allocations.
+ */
+final class PlacementProcessor implements Processor<String, PlacementInput, String, SpecificRecord> {
+
+    static final String QUEUE = "placement-queue";
+    static final String AGENTS = "placement-agents";
+    static final String ALLOCATIONS = "placement-allocations";
+    static final String ENDED = "placement-ended";
+
+    private final PlacementOptions options;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, SessionAdmitted> queue;
+    private KeyValueStore<String, AgentHeartbeat> agents;
+    private KeyValueStore<String, SessionPlaced> allocations;
+    private KeyValueStore<String, Long> ended;
+
+    PlacementProcessor(PlacementOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.queue = context.getStateStore(QUEUE);
+        this.agents = context.getStateStore(AGENTS);
+        this.allocations = context.getStateStore(ALLOCATIONS);
+        this.ended = context.getStateStore(ENDED);
+        Duration every = options.endedRetention().dividedBy(4);
+        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
+    }
+
+    @Override
+    public void process(Record<String, PlacementInput> record) {
+        String group = record.key();
+        switch (record.value()) {
+            case PlacementInput.Admitted admitted -> {
+                String id = admitted.session().getSessionId();
+                // a redelivery, or an admission that arrives after the session already ended
+                if (ended.get(id) != null || allocations.get(id) != null || queue.get(id) != null) return;
+                queue.put(id, admitted.session());
+            }
+            case PlacementInput.Heartbeat heartbeat -> agents.put(heartbeat.heartbeat().getAgentId(), heartbeat.heartbeat());
+            case PlacementInput.Ended end -> release(record, end.event());
+        }
+        schedule(group, record);
+    }
+
+    private void release(Record<String, PlacementInput> record, SessionEvent event) {
+        String id = event.getSessionId();
+        ended.put(id, record.timestamp());
+        queue.delete(id);
+        SessionPlaced held = allocations.delete(id);
+        if (held != null && event.getKind() == SessionEventKind.CANCELLED) {
+            // cancelled before the lifecycle saw the placement: the kernels may be starting, stop them
+            for (KernelBinding binding : held.getBindings()) {
+                forward(record, binding.getAgentId(), AgentCommand.newBuilder()
+                        .setCommandId(binding.getKernelId() + ":destroy")
+                        .setAgentId(binding.getAgentId())
+                        .setAt(Instant.ofEpochMilli(record.timestamp()))
+                        .setOp(new DestroyKernel(binding.getKernelId(), id, "cancelled-before-start"))
+                        .build(), record.timestamp());
+            }
+        }
+    }
+
+    private void schedule(String group, Record<String, PlacementInput> trigger) {
+        List<PendingSession> pending = new ArrayList<>();
+        Map<String, SessionAdmitted> admittedById = new HashMap<>();
+        try (var it = queue.all()) {
+            while (it.hasNext()) {
+                SessionAdmitted admitted = it.next().value;
+                if (!admitted.getSpec().getScalingGroup().equals(group)) continue;
+                admittedById.put(admitted.getSessionId(), admitted);
+                pending.add(toPending(admitted));
+            }
+        }
+        if (pending.isEmpty()) return;
+
+        List<Placement> placements = FirstFit.place(pending, agentViews(group), trigger.timestamp(), options.staleAfter());
+        for (Placement placement : placements) {
+            SessionAdmitted admitted = admittedById.get(placement.sessionId());
+            long at = Math.max(trigger.timestamp(), admitted.getAt().toEpochMilli());
+            SessionPlaced placed = placed(group, admitted, placement, at);
+            allocations.put(admitted.getSessionId(), placed);
+            queue.delete(admitted.getSessionId());
+            forward(trigger, admitted.getSessionId(), placed, at);
+            for (int i = 0; i < placement.agentIds().size(); i++) {
+                forward(trigger, placement.agentIds().get(i), createKernel(admitted, i, placement.agentIds().get(i), at), at);
+            }
+        }
+    }
+
+    private List<AgentView> agentViews(String group) {
+        Map<String, Map<String, Long>> used = new HashMap<>();
+        try (var it = allocations.all()) {
+            while (it.hasNext()) {
+                for (KernelBinding binding : it.next().value.getBindings()) {
+                    used.merge(binding.getAgentId(), binding.getSlots(), (a, b) -> Slots.combine(a, b, 1));
+                }
+            }
+        }
+        List<AgentView> views = new ArrayList<>();
+        try (var it = agents.all()) {
+            while (it.hasNext()) {
+                AgentHeartbeat agent = it.next().value;
+                if (!agent.getScalingGroup().equals(group)) continue;
+                Map<String, Long> free = Slots.combine(agent.getCapacity(), used.getOrDefault(agent.getAgentId(), Map.of()), -1);
+                views.add(new AgentView(agent.getAgentId(), agent.getArchitecture(), agent.getSchedulable(),
+                        agent.getAt().toEpochMilli(), free));
+            }
+        }
+        return views;
+    }
+
+    private static PendingSession toPending(SessionAdmitted admitted) {
+        var spec = admitted.getSpec();
+        return new PendingSession(admitted.getSessionId(), admitted.getAt().toEpochMilli(), spec.getArchitecture(),
+                spec.getClusterMode() == ClusterMode.MULTI_NODE, admitted.getKernelIds(), spec.getResources());
+    }
+
+    private static SessionPlaced placed(String group, SessionAdmitted admitted, Placement placement, long at) {
+        List<KernelBinding> bindings = new ArrayList<>(placement.agentIds().size());
+        for (int i = 0; i < placement.agentIds().size(); i++) {
+            bindings.add(new KernelBinding(admitted.getKernelIds().get(i), placement.agentIds().get(i), admitted.getSpec().getResources()));
+        }
+        return new SessionPlaced(admitted.getSessionId(), Instant.ofEpochMilli(at), group, bindings);
+    }
+
+    private static AgentCommand createKernel(SessionAdmitted admitted, int index, String agentId, long at) {
+        var spec = admitted.getSpec();
+        String kernelId = admitted.getKernelIds().get(index);
+        return AgentCommand.newBuilder()
+                .setCommandId(kernelId + ":create")
+                .setAgentId(agentId)
+                .setAt(Instant.ofEpochMilli(at))
+                .setOp(CreateKernel.newBuilder()
+                        .setKernelId(kernelId)
+                        .setSessionId(admitted.getSessionId())
+                        .setSessionName(spec.getName())
+                        .setSessionType(spec.getSessionType())
+                        .setImage(spec.getImage())
+                        .setArchitecture(spec.getArchitecture())
+                        .setCommand(spec.getCommand())
+                        .setEnviron(spec.getEnviron())
+                        .setResources(spec.getResources())
+                        .setClusterRole(KernelIds.role(index))
+                        .setClusterIdx(KernelIds.clusterIdx(index))
+                        .setClusterHostname(KernelIds.hostname(index))
+                        .build())
+                .build();
+    }
+
+    private void forward(Record<String, PlacementInput> trigger, String key, SpecificRecord value, long at) {
+        context.forward(new Record<>(key, value, at, trigger.headers()));
+    }
+
+    private void forgetOldEnded(long nowMs) {
+        long cutoff = nowMs - options.endedRetention().toMillis();
+        List<String> old = new ArrayList<>();
+        try (var it = ended.all()) {
+            while (it.hasNext()) {
+                var entry = it.next();
+                if (entry.value < cutoff) old.add(entry.key);
+            }
+        }
+        old.forEach(ended::delete);
+    }
+}

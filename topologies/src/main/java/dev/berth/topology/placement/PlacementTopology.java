@@ -1,0 +1,74 @@
+package dev.berth.topology.placement;
+
+import static dev.berth.schema.BerthSerdes.AGENT_COMMAND;
+import static dev.berth.schema.BerthSerdes.AGENT_HEARTBEAT;
+import static dev.berth.schema.BerthSerdes.KEY;
+import static dev.berth.schema.BerthSerdes.SESSION_ADMITTED;
+import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
+import static dev.berth.schema.BerthSerdes.SESSION_PLACED;
+
+import dev.berth.schema.Topics;
+import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.topology.lifecycle.Transitions;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Placement, keyed by scaling group.
+ * <ul>
+ *   <li>in: session.admitted (group → SessionAdmitted); agent.heartbeats (agent id → AgentHeartbeat), repartitioned
+ *       by group; session.events (session id → SessionEvent), only dead sessions, repartitioned by group</li>
+ *   <li>stores: placement-queue, placement-agents, placement-allocations, placement-ended</li>
+ *   <li>out: session.placements (session id → SessionPlaced), agent.commands (agent id → AgentCommand)</li>
+ * </ul>
+ */
+public final class PlacementTopology {
+
+    private PlacementTopology() {}
+
+    public static void addTo(StreamsBuilder builder, Topics topics, PlacementOptions options) {
+        int partitions = topics.sessionAdmitted.partitions();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.AGENTS), KEY, AGENT_HEARTBEAT));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.ALLOCATIONS), KEY, SESSION_PLACED));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.ENDED), KEY, Serdes.Long()));
+
+        KStream<String, PlacementInput> admitted = builder
+                .stream(topics.sessionAdmitted.name(), Consumed.with(KEY, SESSION_ADMITTED).withName("placement-admitted"))
+                .mapValues(PlacementInput.Admitted::new, Named.as("placement-as-admitted"));
+        KStream<String, PlacementInput> heartbeats = builder
+                .stream(topics.agentHeartbeats.name(), Consumed.with(KEY, AGENT_HEARTBEAT).withName("placement-heartbeats-in"))
+                .selectKey((agentId, heartbeat) -> heartbeat.getScalingGroup(), Named.as("placement-heartbeat-by-group"))
+                .repartition(Repartitioned.with(KEY, AGENT_HEARTBEAT).withName("placement-heartbeats").withNumberOfPartitions(partitions))
+                .mapValues(PlacementInput.Heartbeat::new, Named.as("placement-as-heartbeat"));
+        KStream<String, PlacementInput> ended = builder
+                .stream(topics.sessionEvents.name(), Consumed.with(KEY, SESSION_EVENT).withName("placement-session-events"))
+                .filter((sessionId, event) -> Transitions.isTerminal(event.getSession().getStatus())
+                        && event.getKind() != dev.berth.schema.avro.SessionEventKind.RENAMED, Named.as("placement-only-ended"))
+                .selectKey((sessionId, event) -> event.getSession().getSpec().getScalingGroup(), Named.as("placement-ended-by-group"))
+                .repartition(Repartitioned.with(KEY, SESSION_EVENT).withName("placement-ended").withNumberOfPartitions(partitions))
+                .mapValues(PlacementInput.Ended::new, Named.as("placement-as-ended"));
+
+        admitted
+                .merge(heartbeats, Named.as("placement-merge-heartbeats"))
+                .merge(ended, Named.as("placement-merge-ended"))
+                .process(() -> new PlacementProcessor(options), Named.as("placement"),
+                        PlacementProcessor.QUEUE, PlacementProcessor.AGENTS, PlacementProcessor.ALLOCATIONS, PlacementProcessor.ENDED)
+                .split(Named.as("placement-out-"))
+                .branch((key, out) -> out instanceof SessionPlaced, Branched.<String, SpecificRecord>withConsumer(placed -> placed
+                        .mapValues(out -> (SessionPlaced) out, Named.as("placement-as-placed"))
+                        .to(topics.sessionPlacements.name(), Produced.with(KEY, SESSION_PLACED).withName("placement-placements"))).withName("placed"))
+                .branch((key, out) -> out instanceof AgentCommand, Branched.<String, SpecificRecord>withConsumer(commands -> commands
+                        .mapValues(out -> (AgentCommand) out, Named.as("placement-as-command"))
+                        .to(topics.agentCommands.name(), Produced.with(KEY, AGENT_COMMAND).withName("placement-agent-commands"))).withName("commands"));
+    }
+}
