@@ -1,0 +1,56 @@
+package dev.berth.scheduler;
+
+import dev.berth.common.BerthConfig;
+import dev.berth.common.Check;
+import dev.berth.common.HealthRegistry;
+import dev.berth.topology.SchedulerTopology;
+import dev.berth.topology.placement.PlacementOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the admission, placement and lifecycle topologies as one Kafka Streams application. */
+public final class Scheduler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics metrics;
+
+    private Scheduler(KafkaStreams streams, KafkaStreamsMetrics metrics) {
+        this.streams = streams;
+        this.metrics = metrics;
+    }
+
+    public static Scheduler start(BerthConfig config, PlacementOptions placement, MeterRegistry registry, HealthRegistry health) {
+        var topics = config.topics();
+        var streams = new KafkaStreams(SchedulerTopology.build(topics, placement),
+                StreamsSettings.of(config.kafkaBootstrap(), topics, config.stateDir().resolve("streams")));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("scheduler stream thread died; replacing it", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        var metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        health.registerNow("scheduler", () -> {
+            KafkaStreams.State state = streams.state();
+            return state == KafkaStreams.State.RUNNING ? Check.up("streams RUNNING") : Check.down("streams " + state);
+        });
+        streams.start();
+        return new Scheduler(streams, metrics);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        metrics.close();
+    }
+}

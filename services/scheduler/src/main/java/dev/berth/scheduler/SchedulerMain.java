@@ -1,0 +1,38 @@
+package dev.berth.scheduler;
+
+import dev.berth.common.BerthConfig;
+import dev.berth.common.Env;
+import dev.berth.common.HealthRegistry;
+import dev.berth.common.KafkaClients;
+import dev.berth.common.KafkaHealth;
+import dev.berth.common.OpsServer;
+import dev.berth.schema.TopicBootstrapper;
+import dev.berth.topology.placement.PlacementOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Admin;
+
+/** The scheduler as a process of its own: {@code BERTH_KAFKA_BOOTSTRAP} names the cluster. */
+public final class SchedulerMain {
+
+    private SchedulerMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Env env = Env.system();
+        BerthConfig config = BerthConfig.from(env);
+        if (config.kafkaBootstrap().isEmpty()) throw new IllegalArgumentException("BERTH_KAFKA_BOOTSTRAP must name the Kafka cluster");
+        var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        var health = new HealthRegistry(Duration.ofSeconds(3));
+        Admin admin = Admin.create(KafkaClients.admin(config.kafkaBootstrap()));
+        TopicBootstrapper.ensure(admin, config.topics(), (short) -1);
+        health.register("kafka", () -> KafkaHealth.check(admin));
+        Scheduler scheduler = Scheduler.start(config, PlacementOptions.DEFAULTS, registry, health);
+        OpsServer ops = OpsServer.start("127.0.0.1", env.integer("BERTH_SCHEDULER_OPS_PORT", 8092, 0, 65535), health, registry);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            ops.close();
+            scheduler.close();
+            admin.close();
+        }));
+    }
+}
