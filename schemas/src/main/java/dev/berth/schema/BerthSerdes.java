@@ -17,9 +17,9 @@ public final class BerthSerdes {
 
     static {
         // Avro 1.12.2 refuses to instantiate classes outside a trusted list; Berth's own records are trusted.
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
-                ClassSecurityValidator.getGlobal(),
-                ClassSecurityValidator.builder().add("dev.berth.schema.avro").build()));
+        String ours = SessionRequest.class.getPackageName() + ".";
+        ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(previous, type -> type.getName().startsWith(ours)));
     }
 
     public static final Serde<String> KEY = Serdes.String();

@@ -42,14 +42,15 @@ public final class HealthRegistry {
     }
 
     private CompletableFuture<Check> run(Supplier<CompletionStage<Check>> check) {
+        // a future of our own: some stages (Kafka's) refuse to be completed by the caller
+        CompletableFuture<Check> result = new CompletableFuture<>();
         try {
-            return check.get().toCompletableFuture()
-                    .completeOnTimeout(Check.down("no answer within " + deadline.toMillis() + " ms"),
-                            deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .exceptionally(e -> Check.down(rootMessage(e)));
+            check.get().whenComplete((outcome, e) -> result.complete(e == null ? outcome : Check.down(rootMessage(e))));
         } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(Check.down(rootMessage(e)));
+            result.complete(Check.down(rootMessage(e)));
         }
+        return result.completeOnTimeout(Check.down("no answer within " + deadline.toMillis() + " ms"),
+                deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     static String rootMessage(Throwable e) {

@@ -1,0 +1,208 @@
+package dev.berth.schema;
+
+import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.ClusterMode;
+import dev.berth.schema.avro.CreateKernel;
+import dev.berth.schema.avro.CreateSession;
+import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.DestroySession;
+import dev.berth.schema.avro.KernelBinding;
+import dev.berth.schema.avro.KernelEvent;
+import dev.berth.schema.avro.KernelEventKind;
+import dev.berth.schema.avro.KernelInfo;
+import dev.berth.schema.avro.KernelStatus;
+import dev.berth.schema.avro.RenameSession;
+import dev.berth.schema.avro.Session;
+import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEventKind;
+import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.avro.SessionRequest;
+import dev.berth.schema.avro.SessionResult;
+import dev.berth.schema.avro.SessionSpec;
+import dev.berth.schema.avro.SessionStatus;
+import dev.berth.schema.avro.SessionType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One record of each type with every field set, optional ones included and no field at its default,
+ * so that a round trip proves each field is carried. Timestamps are whole milliseconds, as the wire keeps them.
+ */
+final class SampleRecords {
+
+    static final String SESSION_ID = "3f1c2a9e-5b7d-4c1e-9a0b-2d4e6f8a1c3e";
+    static final Instant AT = Instant.ofEpochMilli(1_700_000_123_456L);
+    static final long GIB = 1L << 30;
+
+    private SampleRecords() {}
+
+    /** Map.of iterates in an order that changes with every JVM; sorted maps make the bytes the same on every run. */
+    private static <V> Map<String, V> sorted(Map<String, V> map) {
+        return new TreeMap<>(map);
+    }
+
+    static SessionSpec spec() {
+        return SessionSpec.newBuilder()
+                .setName("train-42")
+                .setImage("registry.local/python:3.12")
+                .setArchitecture("aarch64")
+                .setSessionType(SessionType.BATCH)
+                .setClusterMode(ClusterMode.MULTI_NODE)
+                .setClusterSize(2)
+                .setResources(sorted(Map.of("cpu", 1500L, "mem", 2 * GIB, "cuda.shares", 250L)))
+                .setCommand("python train.py")
+                .setEnviron(sorted(Map.of("EPOCHS", "3", "LANG", "C.UTF-8")))
+                .setScalingGroup("gpu")
+                .setDomain("research")
+                .setProject("vision")
+                .setCallbackUrl("http://127.0.0.1:9000/callback")
+                .setTag("nightly")
+                .build();
+    }
+
+    static SessionRequest create() {
+        return request("req-create", new CreateSession(spec()));
+    }
+
+    static SessionRequest destroy() {
+        return request("req-destroy", new DestroySession(true, "admin-forced"));
+    }
+
+    static SessionRequest rename() {
+        return request("req-rename", new RenameSession("train-43"));
+    }
+
+    private static SessionRequest request(String requestId, Object op) {
+        return SessionRequest.newBuilder()
+                .setRequestId(requestId)
+                .setSessionId(SESSION_ID)
+                .setAt(AT)
+                .setAccessKey("AKIAIOSFODNN7EXAMPLE")
+                .setOp(op)
+                .build();
+    }
+
+    static Session session() {
+        return Session.newBuilder()
+                .setSessionId(SESSION_ID)
+                .setAccessKey("AKIAIOSFODNN7EXAMPLE")
+                .setSpec(spec())
+                .setStatus(SessionStatus.TERMINATED)
+                .setStatusInfo("user-requested")
+                .setStatusHistory(sorted(Map.of("PENDING", AT.toEpochMilli(), "TERMINATED", AT.toEpochMilli() + 5_000)))
+                .setResult(SessionResult.SUCCESS)
+                .setCreatedAt(AT)
+                .setTerminatedAt(AT.plusSeconds(5))
+                .setKernels(List.of(kernel(0, "main", 1), kernel(1, "sub", 1)))
+                .setVersion(7)
+                .build();
+    }
+
+    private static KernelInfo kernel(int index, String role, int idx) {
+        return KernelInfo.newBuilder()
+                .setKernelId(KernelIds.of(SESSION_ID, index))
+                .setClusterRole(role)
+                .setClusterIdx(idx)
+                .setClusterHostname(role + idx)
+                .setStatus(KernelStatus.TERMINATED)
+                .setAgentId("agent-" + index)
+                .setContainerId("container-" + index)
+                .setExitCode(index)
+                .build();
+    }
+
+    static SessionEvent sessionEvent() {
+        return SessionEvent.newBuilder()
+                .setSessionId(SESSION_ID)
+                .setAt(AT.plusSeconds(5))
+                .setKind(SessionEventKind.TERMINATED)
+                .setReason("user-requested")
+                .setSession(session())
+                .build();
+    }
+
+    static KernelEvent kernelEvent() {
+        return KernelEvent.newBuilder()
+                .setKernelId(KernelIds.of(SESSION_ID, 0))
+                .setSessionId(SESSION_ID)
+                .setAgentId("agent-0")
+                .setAt(AT)
+                .setKind(KernelEventKind.TERMINATED)
+                .setReason("self-terminated")
+                .setExitCode(137)
+                .setContainerId("container-0")
+                .setError("killed by the OOM killer")
+                .build();
+    }
+
+    static AgentHeartbeat heartbeat() {
+        return AgentHeartbeat.newBuilder()
+                .setAgentId("agent-0")
+                .setAt(AT)
+                .setScalingGroup("gpu")
+                .setAddress("127.0.0.1:6001")
+                .setArchitecture("aarch64")
+                .setRuntime("process")
+                .setVersion("0.1.0")
+                .setSchedulable(false)
+                .setCapacity(sorted(Map.of("cpu", 8000L, "mem", 16 * GIB, "cuda.shares", 1000L)))
+                .setOccupied(sorted(Map.of("cpu", 1500L, "mem", 2 * GIB)))
+                .setKernels(List.of(KernelIds.of(SESSION_ID, 0), KernelIds.of(SESSION_ID, 1)))
+                .build();
+    }
+
+    static AgentCommand createKernel() {
+        return command("create", CreateKernel.newBuilder()
+                .setKernelId(KernelIds.of(SESSION_ID, 1))
+                .setSessionId(SESSION_ID)
+                .setSessionName("train-42")
+                .setSessionType(SessionType.INFERENCE)
+                .setImage("registry.local/python:3.12")
+                .setArchitecture("aarch64")
+                .setCommand("python serve.py")
+                .setEnviron(sorted(Map.of("PORT", "8080")))
+                .setResources(sorted(Map.of("cpu", 1500L, "mem", 2 * GIB)))
+                .setClusterRole("sub")
+                .setClusterIdx(1)
+                .setClusterHostname("sub1")
+                .build());
+    }
+
+    static AgentCommand destroyKernel() {
+        return command("destroy", new DestroyKernel(KernelIds.of(SESSION_ID, 1), SESSION_ID, "user-requested"));
+    }
+
+    private static AgentCommand command(String what, Object op) {
+        return AgentCommand.newBuilder()
+                .setCommandId(KernelIds.of(SESSION_ID, 1) + ":" + what)
+                .setAgentId("agent-1")
+                .setAt(AT)
+                .setOp(op)
+                .build();
+    }
+
+    static SessionAdmitted admitted() {
+        return SessionAdmitted.newBuilder()
+                .setSessionId(SESSION_ID)
+                .setAccessKey("AKIAIOSFODNN7EXAMPLE")
+                .setAt(AT)
+                .setSpec(spec())
+                .setKernelIds(List.of(KernelIds.of(SESSION_ID, 0), KernelIds.of(SESSION_ID, 1)))
+                .build();
+    }
+
+    static SessionPlaced placed() {
+        return SessionPlaced.newBuilder()
+                .setSessionId(SESSION_ID)
+                .setAt(AT)
+                .setScalingGroup("gpu")
+                .setBindings(List.of(
+                        new KernelBinding(KernelIds.of(SESSION_ID, 0), "agent-0", sorted(Map.of("cpu", 1500L, "mem", 2 * GIB))),
+                        new KernelBinding(KernelIds.of(SESSION_ID, 1), "agent-1", sorted(Map.of("cpu", 1500L, "mem", 2 * GIB)))))
+                .build();
+    }
+}

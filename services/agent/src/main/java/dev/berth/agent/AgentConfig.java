@@ -1,0 +1,94 @@
+package dev.berth.agent;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.berth.common.Env;
+import dev.berth.schema.Slots;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Settings of one agent, parsed once at start.
+ *
+ * @param agentId           BERTH_AGENT_ID: the agent's name, the key of its commands and heartbeats (default {@code local-1})
+ * @param scalingGroup      BERTH_SCALING_GROUP: the pool of agents it serves (default {@code default})
+ * @param capacity          BERTH_AGENT_CPU (cores, decimals allowed; default the processor count) and
+ *                          BERTH_AGENT_MEM (a size such as {@code 8g}; default the machine's physical memory),
+ *                          in {@link Slots} units
+ * @param heartbeatInterval BERTH_AGENT_HEARTBEAT: how often it reports itself (default 2s)
+ * @param killGrace         BERTH_AGENT_KILL_GRACE: how long a stopped kernel has between SIGTERM and SIGKILL (default 5s)
+ * @param opsPort           BERTH_AGENT_OPS_PORT: port of the health and metrics server; 0 starts none
+ */
+public record AgentConfig(
+        String agentId,
+        String scalingGroup,
+        Map<String, Long> capacity,
+        Duration heartbeatInterval,
+        Duration killGrace,
+        int opsPort) {
+
+    /** Agent ids name directories and consumer groups. */
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    public AgentConfig {
+        Objects.requireNonNull(agentId, "agentId");
+        Objects.requireNonNull(scalingGroup, "scalingGroup");
+        capacity = Map.copyOf(capacity);
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("the heartbeat interval must be positive, got " + heartbeatInterval);
+        }
+        if (killGrace.isNegative()) throw new IllegalArgumentException("the kill grace must not be negative, got " + killGrace);
+    }
+
+    /** Reads the settings; an ops port left unset means none, as when the agent runs inside another process. */
+    public static AgentConfig from(Env env) {
+        return from(env, 0);
+    }
+
+    /** As {@link #from(Env)}, with the ops port a standalone agent uses when BERTH_AGENT_OPS_PORT is unset. */
+    public static AgentConfig from(Env env, int defaultOpsPort) {
+        String agentId = env.string("BERTH_AGENT_ID", "local-1");
+        if (!SAFE_ID.matcher(agentId).matches()) {
+            throw new IllegalArgumentException("BERTH_AGENT_ID must be letters, digits, '.', '_' or '-', got \"" + agentId + "\"");
+        }
+        long cpu = slot(env, "BERTH_AGENT_CPU", Slots.CPU, Runtime.getRuntime().availableProcessors());
+        long mem = slot(env, "BERTH_AGENT_MEM", Slots.MEM, physicalMemory());
+        return new AgentConfig(
+                agentId,
+                env.string("BERTH_SCALING_GROUP", "default"),
+                Map.of(Slots.CPU, cpu, Slots.MEM, mem),
+                positive(env, "BERTH_AGENT_HEARTBEAT", Duration.ofSeconds(2)),
+                nonNegative(env, "BERTH_AGENT_KILL_GRACE", Duration.ofSeconds(5)),
+                env.integer("BERTH_AGENT_OPS_PORT", defaultOpsPort, 0, 65535));
+    }
+
+    private static long slot(Env env, String key, String slot, long fallback) {
+        String text = env.string(key, null);
+        long amount;
+        try {
+            amount = text == null ? Slots.parse(slot, fallback) : Slots.parse(slot, text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " " + e.getMessage(), e);
+        }
+        if (amount <= 0) throw new IllegalArgumentException(key + " must be positive, got \"" + text + "\"");
+        return amount;
+    }
+
+    private static long physicalMemory() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+    }
+
+    private static Duration positive(Env env, String key, Duration fallback) {
+        Duration value = env.duration(key, fallback);
+        if (value.isNegative() || value.isZero()) throw new IllegalArgumentException(key + " must be positive, got " + value);
+        return value;
+    }
+
+    private static Duration nonNegative(Env env, String key, Duration fallback) {
+        Duration value = env.duration(key, fallback);
+        if (value.isNegative()) throw new IllegalArgumentException(key + " must not be negative, got " + value);
+        return value;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.berth.agent;
+
+import dev.berth.schema.BerthSerdes;
+import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.CreateKernel;
+import dev.berth.schema.avro.DestroyKernel;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the agent's commands on a thread of its own, the only one that touches the consumer.
+ *
+ * <p>The consumer is assigned the one partition that the agent's key maps to; its group id serves
+ * only to keep the committed offsets. Offsets are committed after a batch's effects have been
+ * flushed, so a command is never lost, and one delivered twice is ignored by the supervisor.
+ */
+final class CommandLoop implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
+    /** Also how long {@link #close()} may wait for the loop to notice it should stop. */
+    private static final Duration POLL = Duration.ofMillis(200);
+    /** How long the loop looks for its topic before it gives up. */
+    static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String agentId;
+    private final String topic;
+    private final Map<String, Object> consumerConfig;
+    private final KernelSupervisor kernels;
+    private final Outbox outbox;
+    private final MeterRegistry meters;
+    private final CompletableFuture<TopicPartition> assigned = new CompletableFuture<>();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final Thread thread;
+    private volatile boolean stopping;
+    private volatile boolean running;
+
+    CommandLoop(String agentId, String topic, Map<String, Object> consumerConfig, KernelSupervisor kernels,
+                Outbox outbox, MeterRegistry meters) {
+        this.agentId = agentId;
+        this.topic = topic;
+        this.consumerConfig = new HashMap<>(consumerConfig);
+        this.consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        this.consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        this.kernels = kernels;
+        this.outbox = outbox;
+        this.meters = meters;
+        this.thread = Thread.ofPlatform().name("berth-agent-" + agentId + "-commands").daemon().unstarted(this::run);
+    }
+
+    /** Starts reading; the future completes with the partition read once the consumer is assigned. */
+    CompletableFuture<TopicPartition> start() {
+        thread.start();
+        return assigned;
+    }
+
+    boolean running() {
+        return running;
+    }
+
+    /** Completes when the loop has ended, whether closed or failed. */
+    CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopping = true;
+        if (thread.isAlive() && thread != Thread.currentThread()) thread.join();
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
+            TopicPartition partition = assign(consumer);
+            running = true;
+            assigned.complete(partition);
+            log.info("Agent {} reads its commands from {}", agentId, partition);
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                if (records.isEmpty()) continue;
+                records.forEach(this::accept);
+                outbox.flush(); // the effects are on Kafka before the offsets say the commands are done
+                consumer.commitSync();
+            }
+        } catch (RuntimeException e) {
+            log.error("The command loop of agent {} stopped: {}", agentId, e.toString(), e);
+            assigned.completeExceptionally(e);
+        } finally {
+            running = false;
+            ended.complete(null);
+        }
+    }
+
+    private TopicPartition assign(KafkaConsumer<byte[], byte[]> consumer) {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, METADATA_TIMEOUT);
+        if (partitions == null || partitions.isEmpty()) throw new IllegalStateException("topic " + topic + " does not exist");
+        TopicPartition partition = new TopicPartition(topic, CommandPartition.of(agentId, partitions.size()));
+        consumer.assign(List.of(partition));
+        return partition;
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        String key = record.key() == null ? null : BerthSerdes.KEY.deserializer().deserialize(topic, record.key());
+        if (!agentId.equals(key)) return; // another agent's command that shares the partition
+        AgentCommand command;
+        try {
+            command = BerthSerdes.AGENT_COMMAND.deserialize(topic, record.value());
+        } catch (SerializationException e) {
+            setAside(record, e.getMessage());
+            return;
+        }
+        if (command == null) {
+            setAside(record, "empty value: not an AgentCommand");
+            return;
+        }
+        switch (command.getOp()) {
+            case CreateKernel create -> {
+                count("create");
+                kernels.create(create);
+            }
+            case DestroyKernel destroy -> {
+                count("destroy");
+                kernels.destroy(destroy);
+            }
+            default -> setAside(record, "unknown command " + command.getOp().getClass().getSimpleName());
+        }
+    }
+
+    private void setAside(ConsumerRecord<byte[], byte[]> record, String reason) {
+        log.warn("Command at {}-{}@{} set aside: {}", record.topic(), record.partition(), record.offset(), reason);
+        count("dead-letter");
+        outbox.deadLetter(record, reason);
+    }
+
+    private void count(String op) {
+        Counter.builder("berth.agent.commands").description("Commands read by the agent, by operation")
+                .tag("agent", agentId).tag("op", op).register(meters).increment();
+    }
+}

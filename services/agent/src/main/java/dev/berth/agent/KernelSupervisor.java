@@ -1,0 +1,202 @@
+package dev.berth.agent;
+
+import dev.berth.agent.runtime.KernelRuntime;
+import dev.berth.agent.runtime.KernelSpec;
+import dev.berth.agent.runtime.KernelStartException;
+import dev.berth.agent.runtime.RunningKernel;
+import dev.berth.schema.Slots;
+import dev.berth.schema.avro.CreateKernel;
+import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.KernelEvent;
+import dev.berth.schema.avro.KernelEventKind;
+import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kernels of one agent: starts and stops them on command and reports each step as a
+ * {@link KernelEvent}. Commands arrive on the command loop's thread; exits on {@code exitExecutor}.
+ *
+ * <p>Event order per kernel is PREPARING, then STARTED or CANCELLED, then (TERMINATING and)
+ * TERMINATED: the exit callback is attached only after STARTED has been handed to the producer.
+ */
+final class KernelSupervisor {
+
+    static final String SELF_TERMINATED = "self-terminated";
+    static final String FAILED_TO_START = "failed-to-start";
+    static final String AGENT_SHUTDOWN = "agent-shutdown";
+
+    /** How many ended kernel ids are remembered to ignore a redelivered create. */
+    private static final int REMEMBERED = 4096;
+    private static final Logger log = LoggerFactory.getLogger(KernelSupervisor.class);
+
+    private final String agentId;
+    private final KernelRuntime runtime;
+    private final Outbox outbox;
+    private final Executor exitExecutor;
+    private final Duration killGrace;
+    private final Counter started;
+    private final Counter exited;
+    private final Map<String, LiveKernel> live = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> seen = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    KernelSupervisor(String agentId, KernelRuntime runtime, Outbox outbox, Executor exitExecutor, Duration killGrace,
+                     Counter started, Counter exited) {
+        this.agentId = agentId;
+        this.runtime = runtime;
+        this.outbox = outbox;
+        this.exitExecutor = exitExecutor;
+        this.killGrace = killGrace;
+        this.started = started;
+        this.exited = exited;
+    }
+
+    void create(CreateKernel op) {
+        if (!firstSight(op.getKernelId())) {
+            log.debug("Kernel {} is known already, create ignored", op.getKernelId());
+            return;
+        }
+        KernelSpec spec = specOf(op);
+        emit(spec.kernelId(), spec.sessionId(), KernelEventKind.PREPARING, null, null, null, null);
+        RunningKernel handle;
+        try {
+            handle = runtime.start(spec);
+        } catch (KernelStartException | RuntimeException e) {
+            log.warn("Kernel {} of session {} failed to start: {}", spec.kernelId(), spec.sessionId(), e.getMessage());
+            emit(spec.kernelId(), spec.sessionId(), KernelEventKind.CANCELLED, FAILED_TO_START, null, null, String.valueOf(e.getMessage()));
+            return;
+        }
+        LiveKernel kernel = new LiveKernel(spec, handle);
+        live.put(spec.kernelId(), kernel);
+        started.increment();
+        emit(spec.kernelId(), spec.sessionId(), KernelEventKind.STARTED, null, null, handle.containerId(), null);
+        handle.exit().whenCompleteAsync((code, failure) -> ended(kernel, code), exitExecutor);
+    }
+
+    void destroy(DestroyKernel op) {
+        LiveKernel kernel = live.get(op.getKernelId());
+        if (kernel == null) {
+            // Never started here, or already ended: the lifecycle still has to hear an end.
+            emit(op.getKernelId(), op.getSessionId(), KernelEventKind.TERMINATED, op.getReason(), null, null, null);
+            return;
+        }
+        stop(kernel, op.getReason());
+    }
+
+    /** Stops every live kernel; completes when each one's TERMINATED has been handed to the producer. */
+    CompletableFuture<Void> stopAll() {
+        List<LiveKernel> kernels = List.copyOf(live.values());
+        kernels.forEach(kernel -> stop(kernel, AGENT_SHUTDOWN));
+        return CompletableFuture.allOf(kernels.stream().map(LiveKernel::ended).toArray(CompletableFuture[]::new));
+    }
+
+    /** Slots the live kernels hold (SCH-27: the sum of the agent's occupying kernels). */
+    Map<String, Long> occupied() {
+        Map<String, Long> sum = new HashMap<>();
+        for (LiveKernel kernel : live.values()) sum = Slots.combine(sum, kernel.spec().resources(), 1);
+        return sum;
+    }
+
+    List<String> liveIds() {
+        return live.keySet().stream().sorted().toList();
+    }
+
+    int liveCount() {
+        return live.size();
+    }
+
+    private void stop(LiveKernel kernel, String reason) {
+        if (!kernel.requestStop(reason)) return; // a stop is under way already
+        emit(kernel.spec().kernelId(), kernel.spec().sessionId(), KernelEventKind.TERMINATING, reason, null, null, null);
+        kernel.handle().stop(killGrace);
+    }
+
+    private void ended(LiveKernel kernel, Integer exitCode) {
+        KernelSpec spec = kernel.spec();
+        live.remove(spec.kernelId());
+        exited.increment();
+        String reason = kernel.stopReason() == null ? SELF_TERMINATED : kernel.stopReason();
+        log.info("Kernel {} of session {} ended with exit code {} ({})", spec.kernelId(), spec.sessionId(), exitCode, reason);
+        try {
+            emit(spec.kernelId(), spec.sessionId(), KernelEventKind.TERMINATED, reason, exitCode, null, null);
+        } finally {
+            kernel.ended().complete(null);
+        }
+    }
+
+    private boolean firstSight(String kernelId) {
+        synchronized (seen) {
+            return seen.put(kernelId, Boolean.TRUE) == null && !live.containsKey(kernelId);
+        }
+    }
+
+    private void emit(String kernelId, String sessionId, KernelEventKind kind, String reason, Integer exitCode,
+                      String containerId, String error) {
+        outbox.kernelEvent(KernelEvent.newBuilder()
+                .setKernelId(kernelId)
+                .setSessionId(sessionId)
+                .setAgentId(agentId)
+                .setAt(Instant.now())
+                .setKind(kind)
+                .setReason(reason)
+                .setExitCode(exitCode)
+                .setContainerId(containerId)
+                .setError(error)
+                .build());
+    }
+
+    private static KernelSpec specOf(CreateKernel op) {
+        return new KernelSpec(op.getKernelId(), op.getSessionId(), op.getImage(), op.getCommand(), op.getEnviron(),
+                op.getResources(), op.getClusterRole(), op.getClusterIdx(), op.getClusterHostname());
+    }
+
+    /** A started kernel; {@code ended} completes once its TERMINATED is on its way. */
+    static final class LiveKernel {
+        private final KernelSpec spec;
+        private final RunningKernel handle;
+        private final CompletableFuture<Void> ended = new CompletableFuture<>();
+        private String stopReason;
+
+        LiveKernel(KernelSpec spec, RunningKernel handle) {
+            this.spec = spec;
+            this.handle = handle;
+        }
+
+        KernelSpec spec() {
+            return spec;
+        }
+
+        RunningKernel handle() {
+            return handle;
+        }
+
+        CompletableFuture<Void> ended() {
+            return ended;
+        }
+
+        synchronized String stopReason() {
+            return stopReason;
+        }
+
+        /** True for the first stop only: its reason is the one TERMINATED carries. */
+        synchronized boolean requestStop(String reason) {
+            if (stopReason != null) return false;
+            stopReason = reason;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package dev.berth.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.agent.runtime.ProcessRuntime;
+import dev.berth.common.BerthConfig;
+import dev.berth.common.Check;
+import dev.berth.common.HealthRegistry;
+import dev.berth.common.KafkaClients;
+import dev.berth.kafka.EmbeddedKafka;
+import dev.berth.schema.BerthSerdes;
+import dev.berth.schema.TopicBootstrapper;
+import dev.berth.schema.Topics;
+import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.CreateKernel;
+import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.KernelEvent;
+import dev.berth.schema.avro.KernelEventKind;
+import dev.berth.schema.avro.SessionType;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One agent with the process runtime against an embedded broker; each test has topics of its own. */
+class AgentIT {
+
+    private static final String AGENT = "agent-1";
+    private static final int PARTITIONS = 4;
+    private static final Map<String, Long> SMALL = Map.of("cpu", 500L, "mem", 256L << 20);
+
+    private static EmbeddedKafka kafka;
+    private static Admin admin;
+
+    @TempDir
+    Path stateDir;
+
+    private Topics topics;
+    private BerthConfig berth;
+    private KafkaProducer<byte[], byte[]> producer;
+    private TopicReader<KernelEvent> events;
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final HealthRegistry health = new HealthRegistry(Duration.ofSeconds(2));
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeAll
+    static void startKafka() {
+        // Workaround, to drop once BerthSerdes trusts its package: Builder.add("dev.berth.schema.avro")
+        // trusts a class of that name only, so without this Avro refuses to decode any Berth record.
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
+                type -> type.getPackageName().equals("dev.berth.schema.avro")));
+        kafka = EmbeddedKafka.startTemporary();
+        admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()));
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (admin != null) admin.close();
+        if (kafka != null) kafka.close();
+    }
+
+    @BeforeEach
+    void createTopics() throws Exception {
+        topics = Topics.withPrefix("t" + UUID.randomUUID() + ".", PARTITIONS);
+        TopicBootstrapper.ensure(admin, topics, (short) 1);
+        berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), PARTITIONS, stateDir);
+        producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "test-commands"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        events = new TopicReader<>(kafka.bootstrapServers(), topics.kernelEvents.name(), BerthSerdes.KERNEL_EVENT);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : closeables.reversed()) closeable.close();
+        producer.close();
+        events.close();
+        meters.close();
+    }
+
+    @Test
+    @DisplayName("EVT-02 a kernel that runs its command reports PREPARING, STARTED, then TERMINATED with its exit code and self-terminated")
+    void runsACommandToItsEnd() throws Exception {
+        startAgent();
+
+        send(AGENT, create("k1", "s1", "echo hello; exit 3", SMALL));
+
+        List<KernelEvent> seen = eventsOf("k1", KernelEventKind.TERMINATED);
+        assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.STARTED, KernelEventKind.TERMINATED), kinds(seen));
+        assertTrue(seen.get(1).getContainerId().matches("pid:\\d+"), seen.get(1).getContainerId());
+        KernelEvent terminated = seen.get(2);
+        assertEquals(3, terminated.getExitCode());
+        assertEquals("self-terminated", terminated.getReason());
+        seen.forEach(event -> {
+            assertEquals(AGENT, event.getAgentId());
+            assertEquals("s1", event.getSessionId());
+        });
+        assertTrue(events.records().stream().allMatch(r -> r.key().equals("s1")), "kernel events are keyed by session id");
+        Path stdout = stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("k1").resolve("stdout.log");
+        assertEquals("hello\n", Files.readString(stdout));
+        String scrape = meters.scrape();
+        assertTrue(scrape.contains("berth_agent_commands_total{agent=\"agent-1\",op=\"create\"} 1"), scrape);
+        assertTrue(scrape.contains("berth_agent_kernels_started_total{agent=\"agent-1\"} 1"), scrape);
+        assertTrue(scrape.contains("berth_agent_kernels_exited_total{agent=\"agent-1\"} 1"), scrape);
+        assertTrue(scrape.contains("berth_agent_kernels_live{agent=\"agent-1\"} 0"), scrape);
+    }
+
+    @Test
+    @DisplayName("SCH-27 a running kernel shows in the heartbeat with its slots; API-17 a destroy stops it: TERMINATING, then TERMINATED user-requested")
+    void destroyStopsARunningKernel() throws Exception {
+        Agent agent = startAgent();
+        try (var heartbeats = new TopicReader<>(kafka.bootstrapServers(), topics.agentHeartbeats.name(), BerthSerdes.AGENT_HEARTBEAT)) {
+            send(AGENT, create("k1", "s1", "sleep 60", SMALL));
+            KernelEvent started = eventsOf("k1", KernelEventKind.STARTED).getLast();
+            ProcessHandle process = ProcessHandle.of(Long.parseLong(started.getContainerId().substring(4))).orElseThrow();
+
+            AgentHeartbeat beat = heartbeatWhere(heartbeats, hb -> List.of("k1").equals(hb.getKernels())).value();
+            assertEquals(SMALL, beat.getOccupied());
+            assertEquals(agent.config().capacity(), beat.getCapacity());
+            assertEquals("process", beat.getRuntime());
+            assertEquals(Agent.VERSION, beat.getVersion());
+            assertEquals("default", beat.getScalingGroup());
+            assertTrue(beat.getSchedulable());
+            assertFalse(beat.getAddress().isBlank());
+            assertEquals(Host.architecture(System.getProperty("os.arch")), beat.getArchitecture());
+            assertTrue(health("agent:" + AGENT).up(), "healthy while running");
+
+            send(AGENT, destroy("k1", "s1", "user-requested"));
+
+            List<KernelEvent> seen = eventsOf("k1", KernelEventKind.TERMINATED);
+            assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.STARTED, KernelEventKind.TERMINATING,
+                    KernelEventKind.TERMINATED), kinds(seen));
+            assertEquals("user-requested", seen.get(2).getReason());
+            assertEquals("user-requested", seen.get(3).getReason());
+            assertEquals(143, seen.get(3).getExitCode(), "ended by SIGTERM");
+            assertFalse(process.isAlive(), "the OS process is gone");
+            AgentHeartbeat after = heartbeatWhere(heartbeats, hb -> hb.getKernels().isEmpty()
+                    && hb.getAt().isAfter(beat.getAt())).value();
+            assertTrue(after.getOccupied().values().stream().allMatch(amount -> amount == 0), "nothing occupied: " + after.getOccupied());
+        }
+    }
+
+    @Test
+    @DisplayName("a command that does not decode goes to the dead-letter topic with the reason and its origin, and the next command still runs")
+    void undecodableCommandIsSetAside() throws Exception {
+        startAgent();
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+
+        producer.send(new ProducerRecord<>(topics.agentCommands.name(), AGENT.getBytes(StandardCharsets.UTF_8), garbage)).get();
+        send(AGENT, create("k1", "s1", "exit 0", SMALL));
+
+        try (var letters = new TopicReader<>(kafka.bootstrapServers(), topics.deadLetters.name(), new ByteArrayDeserializer())) {
+            ConsumerRecord<String, byte[]> letter = letters.until(records -> !records.isEmpty()).getFirst();
+            assertArrayEquals(garbage, letter.value(), "the record goes on unchanged");
+            assertEquals(AGENT, letter.key());
+            assertFalse(header(letter, "berth.error").isBlank());
+            assertEquals(topics.agentCommands.name(), header(letter, "berth.source.topic"));
+            assertEquals(Integer.toString(CommandPartition.of(AGENT, PARTITIONS)), header(letter, "berth.source.partition"));
+            assertEquals("0", header(letter, "berth.source.offset"));
+        }
+        KernelEvent terminated = eventsOf("k1", KernelEventKind.TERMINATED).getLast();
+        assertEquals(0, terminated.getExitCode());
+    }
+
+    @Test
+    @DisplayName("a command for another agent that shares the partition is not executed")
+    void ignoresOtherAgentsCommands() throws Exception {
+        startAgent();
+        String other = Stream.iterate(0, i -> i + 1).map(i -> "other-" + i)
+                .filter(id -> CommandPartition.of(id, PARTITIONS) == CommandPartition.of(AGENT, PARTITIONS))
+                .findFirst().orElseThrow();
+
+        send(other, create("theirs", "s1", "exit 0", SMALL));
+        send(AGENT, create("mine", "s1", "exit 0", SMALL));
+
+        eventsOf("mine", KernelEventKind.TERMINATED);
+        assertTrue(events.values().stream().noneMatch(e -> e.getKernelId().equals("theirs")),
+                "events of the same session after theirs, but none of theirs: " + events.values());
+        assertFalse(Files.exists(stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("theirs")));
+    }
+
+    @Test
+    @DisplayName("SCH-19 a kernel that cannot be started is CANCELLED with failed-to-start and the error")
+    void kernelThatCannotStartIsCancelled() throws Exception {
+        startAgent();
+        // A file where the kernel's working directory must go: the process cannot be started there.
+        Path kernels = Files.createDirectories(stateDir.resolve("agents").resolve(AGENT).resolve("kernels"));
+        Files.writeString(kernels.resolve("k1"), "in the way");
+
+        send(AGENT, create("k1", "s1", "echo never", SMALL));
+        send(AGENT, destroy("marker", "s1", "user-requested"));
+
+        eventsOf("marker", KernelEventKind.TERMINATED);
+        List<KernelEvent> seen = events.values().stream().filter(e -> e.getKernelId().equals("k1")).toList();
+        assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.CANCELLED), kinds(seen));
+        assertEquals("failed-to-start", seen.get(1).getReason());
+        assertNotNull(seen.get(1).getError());
+        assertTrue(seen.get(1).getError().contains("k1"), seen.get(1).getError());
+        assertTrue(meters.scrape().contains("berth_agent_kernels_started_total{agent=\"agent-1\"} 0"));
+    }
+
+    @Test
+    @DisplayName("a destroy of a kernel this agent does not run is answered with TERMINATED at once, without an exit code")
+    void destroyOfAnUnknownKernelEndsIt() throws Exception {
+        startAgent();
+
+        send(AGENT, destroy("ghost", "s1", "user-requested"));
+
+        List<KernelEvent> seen = eventsOf("ghost", KernelEventKind.TERMINATED);
+        assertEquals(List.of(KernelEventKind.TERMINATED), kinds(seen));
+        assertEquals("user-requested", seen.getFirst().getReason());
+        assertNull(seen.getFirst().getExitCode());
+    }
+
+    @Test
+    @DisplayName("a create delivered twice starts the kernel once")
+    void redeliveredCreateIsIgnored() throws Exception {
+        startAgent();
+        AgentCommand create = create("k1", "s1", "sleep 60", SMALL);
+
+        send(AGENT, create);
+        send(AGENT, create);
+        send(AGENT, create("marker", "s1", "exit 0", SMALL));
+
+        eventsOf("marker", KernelEventKind.TERMINATED);
+        assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.STARTED),
+                kinds(events.values().stream().filter(e -> e.getKernelId().equals("k1")).toList()));
+    }
+
+    @Test
+    @DisplayName("closing the agent stops its kernels and flushes their TERMINATED with agent-shutdown; its health goes down")
+    void closeStopsLiveKernels() throws Exception {
+        Agent agent = startAgent();
+        send(AGENT, create("k1", "s1", "sleep 60", SMALL));
+        KernelEvent started = eventsOf("k1", KernelEventKind.STARTED).getLast();
+        ProcessHandle process = ProcessHandle.of(Long.parseLong(started.getContainerId().substring(4))).orElseThrow();
+
+        agent.close();
+        agent.close();
+
+        assertFalse(process.isAlive(), "the OS process is gone when close returns");
+        KernelEvent terminated = eventsOf("k1", KernelEventKind.TERMINATED).getLast();
+        assertEquals("agent-shutdown", terminated.getReason());
+        assertFalse(health("agent:" + AGENT).up(), "down once closed");
+        assertTrue(agent.stopped().toCompletableFuture().isDone());
+    }
+
+    @Test
+    @DisplayName("an agent started again goes on after the commands it has committed, without running them twice")
+    void restartResumesAfterCommittedOffsets() throws Exception {
+        Agent first = startAgent();
+        send(AGENT, create("k1", "s1", "exit 0", SMALL));
+        eventsOf("k1", KernelEventKind.TERMINATED);
+        first.close();
+
+        startAgent();
+        send(AGENT, create("k2", "s1", "exit 0", SMALL));
+
+        eventsOf("k2", KernelEventKind.TERMINATED);
+        assertEquals(1, events.values().stream()
+                .filter(e -> e.getKernelId().equals("k1") && e.getKind() == KernelEventKind.PREPARING).count());
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private Agent startAgent() {
+        AgentConfig config = new AgentConfig(AGENT, "default", Map.of("cpu", 4000L, "mem", 8L << 30),
+                Duration.ofMillis(200), Duration.ofSeconds(2), 0);
+        Agent agent = Agent.start(berth, config, new ProcessRuntime(stateDir, AGENT), meters, health);
+        closeables.add(agent);
+        return agent;
+    }
+
+    private void send(String agentId, AgentCommand command) throws Exception {
+        String topic = topics.agentCommands.name();
+        command.setAgentId(agentId);
+        producer.send(new ProducerRecord<>(topic, agentId.getBytes(StandardCharsets.UTF_8),
+                BerthSerdes.AGENT_COMMAND.serialize(topic, command))).get();
+    }
+
+    /** Reads kernel events until the kernel has one of {@code kind}; returns the kernel's events so far. */
+    private List<KernelEvent> eventsOf(String kernelId, KernelEventKind kind) {
+        events.until(records -> records.stream().anyMatch(r -> r.value().getKernelId().equals(kernelId) && r.value().getKind() == kind));
+        return events.values().stream().filter(e -> e.getKernelId().equals(kernelId)).toList();
+    }
+
+    private static ConsumerRecord<String, AgentHeartbeat> heartbeatWhere(TopicReader<AgentHeartbeat> heartbeats,
+                                                                         Predicate<AgentHeartbeat> wanted) {
+        return heartbeats.until(records -> records.stream().anyMatch(r -> wanted.test(r.value())))
+                .stream().filter(r -> wanted.test(r.value())).findFirst().orElseThrow();
+    }
+
+    private Check health(String name) {
+        return health.runAll().join().get(name);
+    }
+
+    private static List<KernelEventKind> kinds(List<KernelEvent> events) {
+        return events.stream().map(KernelEvent::getKind).toList();
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertNotNull(header, "header " + name);
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static AgentCommand create(String kernelId, String sessionId, String command, Map<String, Long> resources) {
+        return command(CreateKernel.newBuilder()
+                .setKernelId(kernelId)
+                .setSessionId(sessionId)
+                .setSessionName("test-" + sessionId)
+                .setSessionType(SessionType.BATCH)
+                .setImage("python:3.12")
+                .setArchitecture("x86_64")
+                .setCommand(command)
+                .setEnviron(Map.of())
+                .setResources(resources)
+                .setClusterRole("main")
+                .setClusterIdx(1)
+                .setClusterHostname("main1")
+                .build());
+    }
+
+    private static AgentCommand destroy(String kernelId, String sessionId, String reason) {
+        return command(DestroyKernel.newBuilder().setKernelId(kernelId).setSessionId(sessionId).setReason(reason).build());
+    }
+
+    private static AgentCommand command(Object op) {
+        return AgentCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setAgentId(AGENT)
+                .setAt(Instant.now())
+                .setOp(op)
+                .build();
+    }
+}

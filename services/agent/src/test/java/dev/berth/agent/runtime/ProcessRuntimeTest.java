@@ -1,0 +1,148 @@
+package dev.berth.agent.runtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessRuntimeTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @TempDir
+    Path stateDir;
+
+    private final List<RunningKernel> started = new ArrayList<>();
+
+    @AfterEach
+    void stopLeftovers() {
+        started.forEach(kernel -> kernel.stop(Duration.ZERO));
+    }
+
+    @Test
+    @DisplayName("a kernel runs its command in its own directory, with its identity in the environment and its output in stdout.log and stderr.log")
+    void runsTheCommand() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel kernel = start(runtime, spec("k1",
+                "echo \"$BERTH_SESSION_ID $BERTH_KERNEL_ID $BERTH_CLUSTER_ROLE $BERTH_CLUSTER_HOSTNAME $GREETING\"; pwd; echo oops >&2; exit 3"));
+
+        assertEquals(3, exitCode(kernel));
+        Path dir = stateDir.resolve("agents/a1/kernels/k1");
+        assertEquals(List.of("s1 k1 main main1 hi", dir.toRealPath().toString()), Files.readAllLines(dir.resolve("stdout.log")));
+        assertEquals(List.of("oops"), Files.readAllLines(dir.resolve("stderr.log")));
+        assertTrue(kernel.containerId().matches("pid:\\d+"), kernel.containerId());
+    }
+
+    @Test
+    @DisplayName("the agent's own environment does not leak into kernels")
+    void keepsTheAgentsEnvironmentOut() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        String inherited = System.getenv().keySet().stream()
+                .filter(name -> !name.equals("PATH") && name.matches("[A-Za-z_][A-Za-z0-9_]*"))
+                .findFirst().orElseThrow();
+        RunningKernel kernel = start(runtime, spec("k1", "test -z \"$" + inherited + "\""));
+
+        assertEquals(0, exitCode(kernel), inherited + " is unset in the kernel");
+    }
+
+    @Test
+    @DisplayName("a kernel without a command stays up until it is stopped")
+    void interactiveKernelStaysUp() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel kernel = start(runtime, spec("k1", null));
+        CompletableFuture<Integer> exit = kernel.exit().toCompletableFuture();
+
+        await().during(Duration.ofMillis(500)).atMost(DEADLINE).until(() -> !exit.isDone());
+        kernel.stop(Duration.ofSeconds(5));
+
+        assertEquals(143, exit.get(10, TimeUnit.SECONDS), "ended by SIGTERM");
+    }
+
+    @Test
+    @DisplayName("stop ends the kernel's child processes too")
+    void stopEndsTheTree() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel kernel = start(runtime, spec("k1", "sleep 60 & sleep 60 & wait"));
+        ProcessHandle shell = pid(kernel);
+        await().atMost(DEADLINE).until(() -> shell.descendants().count() == 2);
+        List<ProcessHandle> children = shell.descendants().toList();
+
+        kernel.stop(Duration.ofSeconds(5));
+
+        exitCode(kernel);
+        await().atMost(DEADLINE).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    @DisplayName("a kernel that ignores SIGTERM is killed once the grace has passed")
+    void killsAfterGrace() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel kernel = start(runtime, spec("k1", "trap '' TERM; echo ready; sleep 60 & wait"));
+        Path stdout = stateDir.resolve("agents/a1/kernels/k1/stdout.log");
+        await().atMost(DEADLINE).until(() -> Files.exists(stdout) && Files.readString(stdout).contains("ready")
+                && pid(kernel).descendants().findAny().isPresent());
+        List<ProcessHandle> children = pid(kernel).descendants().toList();
+
+        long stoppedAt = System.nanoTime();
+        kernel.stop(Duration.ofMillis(300));
+
+        assertEquals(137, exitCode(kernel), "ended by SIGKILL");
+        assertTrue(System.nanoTime() - stoppedAt >= Duration.ofMillis(300).toNanos(), "not before the grace");
+        await().atMost(DEADLINE).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    @DisplayName("a kernel whose directory cannot be made fails to start with the reason")
+    void failsToStartWhenTheDirectoryIsTaken() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        Files.createDirectories(stateDir.resolve("agents/a1/kernels"));
+        Files.writeString(stateDir.resolve("agents/a1/kernels/k1"), "a file, not a directory");
+
+        var error = assertThrows(KernelStartException.class, () -> runtime.start(spec("k1", "true")));
+
+        assertTrue(error.getMessage().contains("k1"), error.getMessage());
+    }
+
+    @Test
+    @DisplayName("a kernel id that could climb out of the kernels directory is refused")
+    void refusesUnsafeKernelIds() {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+
+        assertThrows(KernelStartException.class, () -> runtime.start(spec("../escape", "true")));
+        assertFalse(Files.exists(stateDir.resolve("agents/a1/escape")));
+    }
+
+    private RunningKernel start(ProcessRuntime runtime, KernelSpec spec) throws KernelStartException {
+        RunningKernel kernel = runtime.start(spec);
+        started.add(kernel);
+        return kernel;
+    }
+
+    private static int exitCode(RunningKernel kernel) throws Exception {
+        return kernel.exit().toCompletableFuture().get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static ProcessHandle pid(RunningKernel kernel) {
+        long pid = Long.parseLong(kernel.containerId().substring("pid:".length()));
+        return ProcessHandle.of(pid).orElseThrow();
+    }
+
+    static KernelSpec spec(String kernelId, String command) {
+        return new KernelSpec(kernelId, "s1", "python:3.12", command, Map.of("GREETING", "hi"),
+                Map.of("cpu", 1000L, "mem", 1L << 28), "main", 1, "main1");
+    }
+}

@@ -1,0 +1,44 @@
+package dev.berth.api;
+
+import dev.berth.common.Env;
+import java.time.Duration;
+
+/**
+ * Settings of the HTTP API, read once at start.
+ *
+ * @param host        BERTH_API_HOST: the address to listen on
+ * @param port        BERTH_API_PORT: the port to listen on; 0 picks a free one (tests)
+ * @param pgHost      BERTH_PG_HOST: PostgreSQL, checked by /v1/health
+ * @param pgPort      BERTH_PG_PORT
+ * @param pgDatabase  BERTH_PG_DATABASE
+ * @param pgUser      BERTH_PG_USER (no password: a local trust login)
+ * @param redisHost   BERTH_REDIS_HOST: Redis, checked by /v1/health
+ * @param redisPort   BERTH_REDIS_PORT
+ * @param etcdHost    BERTH_ETCD_HOST: etcd, checked by /v1/health
+ * @param etcdPort    BERTH_ETCD_PORT
+ * @param ackTimeout  BERTH_API_ACK_TIMEOUT: how long a write waits for Kafka's ack before answering 503
+ */
+public record ApiConfig(String host, int port, String pgHost, int pgPort, String pgDatabase, String pgUser,
+                        String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout) {
+
+    private static final String LOOPBACK = "127.0.0.1";
+
+    public ApiConfig {
+        if (ackTimeout.isNegative() || ackTimeout.isZero()) throw new IllegalArgumentException("BERTH_API_ACK_TIMEOUT must be positive");
+    }
+
+    public static ApiConfig from(Env env) {
+        return new ApiConfig(
+                env.string("BERTH_API_HOST", LOOPBACK),
+                env.integer("BERTH_API_PORT", 8080, 0, 65535),
+                env.string("BERTH_PG_HOST", LOOPBACK),
+                env.integer("BERTH_PG_PORT", 15432, 1, 65535),
+                env.string("BERTH_PG_DATABASE", "berth"),
+                env.string("BERTH_PG_USER", "postgres"),
+                env.string("BERTH_REDIS_HOST", LOOPBACK),
+                env.integer("BERTH_REDIS_PORT", 16379, 1, 65535),
+                env.string("BERTH_ETCD_HOST", LOOPBACK),
+                env.integer("BERTH_ETCD_PORT", 12379, 1, 65535),
+                env.duration("BERTH_API_ACK_TIMEOUT", Duration.ofSeconds(10)));
+    }
+}

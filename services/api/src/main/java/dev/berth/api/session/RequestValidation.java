@@ -1,0 +1,283 @@
+package dev.berth.api.session;
+
+import dev.berth.api.problem.ProblemException;
+import dev.berth.schema.Slots;
+import dev.berth.schema.avro.ClusterMode;
+import dev.berth.schema.avro.SessionSpec;
+import dev.berth.schema.avro.SessionStatus;
+import dev.berth.schema.avro.SessionType;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Pure checks of what clients send (SPEC API-01/03/14). Every problem names its field; a create
+ * body reports all of its problems at once so a client can fix them in one round.
+ */
+public final class RequestValidation {
+
+    /** API-01: 4–64 ASCII word characters, '.' and '-' allowed inside only. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{2,62}[A-Za-z0-9_]");
+    /** API-03: the original uses this name as a route segment. */
+    private static final String RESERVED_NAME = "from-template";
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "image", "architecture", "command", "type",
+            "resources", "clusterSize", "clusterMode", "scalingGroup", "environ", "callbackUrl", "tag");
+    private static final int MAX_CLUSTER_SIZE = 64;
+    private static final int MAX_LIMIT = 1000;
+    private static final int DEFAULT_LIMIT = 100;
+
+    private RequestValidation() {}
+
+    /** The request body as an object; anything else (empty, malformed, an array) is a 400. */
+    public static JsonObject jsonObject(Buffer body) {
+        if (body == null || body.length() == 0) throw ProblemException.invalid("the body must be a JSON object, got nothing");
+        Object value;
+        try {
+            value = Json.decodeValue(body);
+        } catch (DecodeException e) {
+            throw ProblemException.invalid("the body is not valid JSON: " + e.getMessage());
+        }
+        if (value instanceof JsonObject object) return object;
+        throw ProblemException.invalid("the body must be a JSON object");
+    }
+
+    /** The spec of a {@code POST /v1/sessions} body, with resources in base units (Slots). */
+    public static SessionSpec createSpec(JsonObject body) {
+        Findings findings = new Findings();
+        findings.unknownFields(body, CREATE_FIELDS);
+        String name = name(findings, body.getValue("name"));
+        String image = requiredText(findings, body, "image");
+        String architecture = optionalText(findings, body, "architecture", "x86_64");
+        String command = optionalText(findings, body, "command", null);
+        String scalingGroup = optionalText(findings, body, "scalingGroup", "default");
+        String tag = optionalText(findings, body, "tag", null);
+        SessionType type = enumValue(findings, body, "type", SessionType.class, SessionType.INTERACTIVE);
+        ClusterMode clusterMode = enumValue(findings, body, "clusterMode", ClusterMode.class, ClusterMode.SINGLE_NODE);
+        int clusterSize = clusterSize(findings, body.getValue("clusterSize"));
+        Map<String, Long> resources = resources(findings, body.getValue("resources"));
+        Map<String, String> environ = environ(findings, body.getValue("environ"));
+        String callbackUrl = callbackUrl(findings, body.getValue("callbackUrl"));
+        findings.throwIfAny();
+        return SessionSpec.newBuilder()
+                .setName(name)
+                .setImage(image)
+                .setArchitecture(architecture)
+                .setSessionType(type)
+                .setClusterMode(clusterMode)
+                .setClusterSize(clusterSize)
+                .setResources(resources)
+                .setCommand(command)
+                .setEnviron(environ)
+                .setScalingGroup(scalingGroup)
+                .setCallbackUrl(callbackUrl)
+                .setTag(tag)
+                .build();
+    }
+
+    /** The new name of a {@code POST /v1/sessions/{id}/rename} body. */
+    public static String newName(JsonObject body) {
+        Findings findings = new Findings();
+        findings.unknownFields(body, Set.of("name"));
+        String name = name(findings, body.getValue("name"));
+        findings.throwIfAny();
+        return name;
+    }
+
+    /** A path id in canonical form; session ids are UUIDs (SES-01). */
+    public static String sessionId(String raw) {
+        try {
+            String canonical = UUID.fromString(raw).toString();
+            if (canonical.equalsIgnoreCase(raw)) return canonical;
+        } catch (IllegalArgumentException e) {
+            // reported below, with the value
+        }
+        throw ProblemException.invalid("the session id must be a UUID, got \"" + raw + "\"");
+    }
+
+    /** {@code status=RUNNING,PENDING}; absent means every status. */
+    public static Set<SessionStatus> statusFilter(String raw) {
+        if (raw == null || raw.isBlank()) return EnumSet.allOf(SessionStatus.class);
+        Set<SessionStatus> statuses = EnumSet.noneOf(SessionStatus.class);
+        for (String part : raw.split(",")) {
+            String name = part.trim().toUpperCase(Locale.ROOT);
+            try {
+                statuses.add(SessionStatus.valueOf(name));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalid("status has an unknown name \"" + part.trim() + "\"; known: "
+                        + Arrays.toString(SessionStatus.values()));
+            }
+        }
+        return statuses;
+    }
+
+    public static int limit(String raw) {
+        if (raw == null || raw.isBlank()) return DEFAULT_LIMIT;
+        try {
+            int limit = Integer.parseInt(raw.trim());
+            if (limit >= 1 && limit <= MAX_LIMIT) return limit;
+        } catch (NumberFormatException e) {
+            // reported below, with the value
+        }
+        throw ProblemException.invalid("limit must be an integer in 1.." + MAX_LIMIT + ", got \"" + raw + "\"");
+    }
+
+    /** API-12: {@code forced} is a boolean, false when absent. */
+    public static boolean forced(String raw) {
+        if (raw == null || raw.isBlank()) return false;
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ProblemException.invalid("forced must be true or false, got \"" + raw + "\"");
+        };
+    }
+
+    private static String name(Findings findings, Object value) {
+        if (value == null) return findings.add("name", "is required");
+        if (!(value instanceof String name)) return findings.add("name", "must be a string");
+        if (!NAME.matcher(name).matches()) {
+            return findings.add("name", "must be 4 to 64 ASCII letters, digits, '_', '.' or '-', starting and ending"
+                    + " with a letter, digit or '_', got \"" + name + "\"");
+        }
+        if (name.equals(RESERVED_NAME)) return findings.add("name", "\"" + RESERVED_NAME + "\" is reserved");
+        return name;
+    }
+
+    private static String requiredText(Findings findings, JsonObject body, String field) {
+        Object value = body.getValue(field);
+        if (value == null) return findings.add(field, "is required");
+        return text(findings, field, value);
+    }
+
+    private static String optionalText(Findings findings, JsonObject body, String field, String fallback) {
+        Object value = body.getValue(field);
+        return value == null ? fallback : text(findings, field, value);
+    }
+
+    private static String text(Findings findings, String field, Object value) {
+        if (!(value instanceof String text)) return findings.add(field, "must be a string");
+        if (text.isBlank()) return findings.add(field, "must not be blank");
+        return text;
+    }
+
+    /** API values are the enum names in lower case with '-' for '_' ({@code multi-node}). */
+    private static <E extends Enum<E>> E enumValue(Findings findings, JsonObject body, String field, Class<E> type, E fallback) {
+        Object value = body.getValue(field);
+        if (value == null) return fallback;
+        for (E constant : type.getEnumConstants()) {
+            if (apiName(constant).equals(value)) return constant;
+        }
+        String allowed = Arrays.stream(type.getEnumConstants()).map(RequestValidation::apiName).collect(Collectors.joining(", "));
+        findings.add(field, "must be one of " + allowed + ", got " + Json.encode(value));
+        return fallback;
+    }
+
+    public static String apiName(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static int clusterSize(Findings findings, Object value) {
+        if (value == null) return 1;
+        if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 1
+                && ((Number) value).longValue() <= MAX_CLUSTER_SIZE) {
+            return ((Number) value).intValue();
+        }
+        findings.add("clusterSize", "must be an integer in 1.." + MAX_CLUSTER_SIZE + ", got " + Json.encode(value));
+        return 1;
+    }
+
+    private static Map<String, Long> resources(Findings findings, Object value) {
+        Map<String, Long> slots = new LinkedHashMap<>();
+        if (value == null) {
+            findings.add("resources", "is required, with at least cpu and mem");
+            return slots;
+        }
+        if (!(value instanceof JsonObject given)) {
+            findings.add("resources", "must be an object of slot name to amount");
+            return slots;
+        }
+        for (Map.Entry<String, Object> slot : given) {
+            String field = "resources." + slot.getKey();
+            if (slot.getKey().isBlank()) {
+                findings.add("resources", "has a blank slot name");
+                continue;
+            }
+            try {
+                slots.put(slot.getKey(), Slots.parse(slot.getKey(), slot.getValue()));
+            } catch (IllegalArgumentException e) {
+                findings.add(field, e.getMessage());
+            }
+        }
+        for (String required : List.of(Slots.CPU, Slots.MEM)) {
+            Long amount = slots.get(required);
+            if (!given.containsKey(required)) findings.add("resources." + required, "is required");
+            else if (amount != null && amount == 0) findings.add("resources." + required, "must be greater than 0");
+        }
+        return slots;
+    }
+
+    private static Map<String, String> environ(Findings findings, Object value) {
+        Map<String, String> environ = new LinkedHashMap<>();
+        if (value == null) return environ;
+        if (!(value instanceof JsonObject given)) {
+            findings.add("environ", "must be an object of variable name to string value");
+            return environ;
+        }
+        for (Map.Entry<String, Object> variable : given) {
+            if (variable.getKey().isBlank()) findings.add("environ", "has a blank variable name");
+            else if (variable.getValue() instanceof String text) environ.put(variable.getKey(), text);
+            else findings.add("environ." + variable.getKey(), "must be a string");
+        }
+        return environ;
+    }
+
+    private static String callbackUrl(Findings findings, Object value) {
+        if (value == null) return null;
+        if (!(value instanceof String text)) return findings.add("callbackUrl", "must be a string");
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) return text;
+        } catch (URISyntaxException e) {
+            // reported below, with the value
+        }
+        return findings.add("callbackUrl", "must be an http or https URL, got \"" + text + "\"");
+    }
+
+    /** The problems found so far, each as "field what-is-wrong". */
+    private static final class Findings {
+        private final List<String> problems = new ArrayList<>();
+
+        /** Records a problem; returns null so that a reader can {@code return findings.add(...)}. */
+        <T> T add(String field, String problem) {
+            problems.add(field + " " + problem);
+            return null;
+        }
+
+        void unknownFields(JsonObject body, Set<String> known) {
+            Set<String> unknown = new TreeSet<>(body.fieldNames());
+            unknown.removeAll(known);
+            if (!unknown.isEmpty()) {
+                problems.add("unknown field(s) " + String.join(", ", unknown) + "; known: " + String.join(", ", new TreeSet<>(known)));
+            }
+        }
+
+        void throwIfAny() {
+            if (!problems.isEmpty()) throw ProblemException.invalid(String.join("; ", problems));
+        }
+    }
+}

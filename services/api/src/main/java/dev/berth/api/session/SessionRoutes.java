@@ -1,0 +1,145 @@
+package dev.berth.api.session;
+
+import dev.berth.api.problem.ProblemException;
+import dev.berth.api.problem.ProblemKind;
+import dev.berth.schema.avro.CreateSession;
+import dev.berth.schema.avro.DestroySession;
+import dev.berth.schema.avro.RenameSession;
+import dev.berth.schema.avro.Session;
+import dev.berth.schema.avro.SessionRequest;
+import dev.berth.schema.avro.SessionSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The handlers of {@code /v1/sessions}: reads come from the {@link SessionView}, writes become
+ * {@link SessionRequest}s on {@code session.requests} and are answered once Kafka acknowledged them.
+ */
+public final class SessionRoutes {
+
+    /** Who is asking; authentication (SPEC AUTH) replaces this header later. */
+    static final String ACCESS_KEY_HEADER = "X-Berth-Access-Key";
+    private static final String LOCAL_ACCESS_KEY = "local";
+    private static final String JSON = "application/json";
+
+    private final SessionView view;
+    private final RequestPublisher publisher;
+    private final Counter created;
+
+    public SessionRoutes(SessionView view, RequestPublisher publisher, MeterRegistry metrics) {
+        this.view = view;
+        this.publisher = publisher;
+        // berth_api_sessions_accepted_total: OpenMetrics reserves a "_created" suffix, so "sessions.created" would lose it
+        this.created = Counter.builder("berth.api.sessions.accepted")
+                .description("Session creates accepted by POST /v1/sessions (acknowledged by Kafka)")
+                .register(metrics);
+    }
+
+    /** API-07: enqueue a new session; 201 once the request is on session.requests. */
+    public void create(RoutingContext ctx) {
+        SessionSpec spec = RequestValidation.createSpec(RequestValidation.jsonObject(ctx.body().buffer()));
+        String sessionId = UUID.randomUUID().toString();
+        String accessKey = accessKey(ctx);
+        Instant now = Instant.now();
+        afterAck(ctx, request(sessionId, accessKey, now, new CreateSession(spec)), 201, () -> {
+            // a GET right after this answer must find the session, before the lifecycle's first event
+            view.putProvisional(sessionId, accessKey, spec, now);
+            created.increment();
+            ctx.response().putHeader("Location", "/v1/sessions/" + sessionId);
+            return new JsonObject()
+                    .put("sessionId", sessionId)
+                    .put("sessionName", spec.getName())
+                    .put("status", "PENDING")
+                    .put("servicePorts", new JsonArray());
+        });
+    }
+
+    public void get(RoutingContext ctx) {
+        json(ctx, 200, SessionJson.of(find(ctx)));
+    }
+
+    /** Newest first, optionally only some statuses, at most {@code limit} items. */
+    public void list(RoutingContext ctx) {
+        var statuses = RequestValidation.statusFilter(ctx.queryParams().get("status"));
+        int limit = RequestValidation.limit(ctx.queryParams().get("limit"));
+        SessionView.Page page = view.list(statuses, limit);
+        json(ctx, 200, new JsonObject()
+                .put("items", new JsonArray(page.items().stream().map(SessionJson::of).toList()))
+                .put("total", page.total()));
+    }
+
+    /** API-12/14: destroy, unless the session's status forbids it. */
+    public void destroy(RoutingContext ctx) {
+        boolean forced = RequestValidation.forced(ctx.queryParams().get("forced"));
+        Session session = find(ctx);
+        switch (DestroyOutcome.of(session.getStatus(), forced)) {
+            case ALREADY_DEAD -> json(ctx, 200, SessionJson.of(session));
+            case FORBIDDEN -> throw new ProblemException(ProblemKind.GENERIC_FORBIDDEN, "session " + session.getSessionId()
+                    + " is " + session.getStatus() + " and cannot be destroyed" + (forced ? "" : " without forced=true"));
+            case DESTROY -> {
+                var op = new DestroySession(forced, "user-requested");
+                afterAck(ctx, request(session.getSessionId(), accessKey(ctx), Instant.now(), op), 202,
+                        () -> accepted(session.getSessionId()));
+            }
+        }
+    }
+
+    /** API-21: ask the lifecycle to rename the session. */
+    public void rename(RoutingContext ctx) {
+        Session session = find(ctx);
+        String newName = RequestValidation.newName(RequestValidation.jsonObject(ctx.body().buffer()));
+        var op = new RenameSession(newName);
+        afterAck(ctx, request(session.getSessionId(), accessKey(ctx), Instant.now(), op), 202,
+                () -> accepted(session.getSessionId()).put("sessionName", newName));
+    }
+
+    private Session find(RoutingContext ctx) {
+        String sessionId = RequestValidation.sessionId(ctx.pathParam("id"));
+        return view.get(sessionId).orElseThrow(() ->
+                new ProblemException(ProblemKind.SESSION_NOT_FOUND, "no session with id " + sessionId));
+    }
+
+    /** The status the view holds now; the change itself shows up later in GET. */
+    private JsonObject accepted(String sessionId) {
+        return new JsonObject()
+                .put("sessionId", sessionId)
+                .put("status", view.get(sessionId).map(session -> session.getStatus().name()).orElse(null));
+    }
+
+    /**
+     * Writes the request, then answers {@code status} with the body made on the request's event loop
+     * once Kafka acknowledged; any failure, in the write or in making the body, goes to the problem handler.
+     */
+    private void afterAck(RoutingContext ctx, SessionRequest request, int status, Supplier<JsonObject> body) {
+        Future.fromCompletionStage(publisher.publish(request), ctx.vertx().getOrCreateContext())
+                .map(acked -> body.get())
+                .onSuccess(answer -> json(ctx, status, answer))
+                .onFailure(ctx::fail);
+    }
+
+    private static SessionRequest request(String sessionId, String accessKey, Instant at, Object op) {
+        return SessionRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setSessionId(sessionId)
+                .setAt(at)
+                .setAccessKey(accessKey)
+                .setOp(op)
+                .build();
+    }
+
+    private static String accessKey(RoutingContext ctx) {
+        String header = ctx.request().getHeader(ACCESS_KEY_HEADER);
+        return header == null || header.isBlank() ? LOCAL_ACCESS_KEY : header.trim();
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encode());
+    }
+}

@@ -1,0 +1,135 @@
+package dev.berth.launcher;
+
+import dev.berth.agent.Agent;
+import dev.berth.agent.AgentConfig;
+import dev.berth.agent.runtime.ProcessRuntime;
+import dev.berth.api.ApiConfig;
+import dev.berth.api.ApiServer;
+import dev.berth.api.session.RequestPublisher;
+import dev.berth.api.session.SessionView;
+import dev.berth.common.BerthConfig;
+import dev.berth.common.Env;
+import dev.berth.common.HealthRegistry;
+import dev.berth.common.KafkaClients;
+import dev.berth.kafka.EmbeddedKafka;
+import dev.berth.scheduler.Scheduler;
+import dev.berth.schema.TopicBootstrapper;
+import dev.berth.schema.avro.SessionRequest;
+import dev.berth.topology.placement.PlacementOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole of Berth in one process: a broker (unless one is named), the scheduler, one process
+ * agent and the API. Each part is closed in the reverse order it started.
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Stack.class);
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String kafkaBootstrap;
+    private int apiPort;
+    private String agentId;
+
+    private Stack() {}
+
+    /** Starts every part, reporting each step to {@code progress}; on a failure, what started is stopped again. */
+    public static Stack start(Env env, Consumer<String> progress) throws Exception {
+        Stack stack = new Stack();
+        try {
+            stack.startAll(env, progress);
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Env env, Consumer<String> progress) throws Exception {
+        StackConfig config = StackConfig.from(env);
+        BerthConfig berth = config.berth();
+        if (config.embeddedKafka()) {
+            progress.accept("starting the embedded Kafka broker ...");
+            EmbeddedKafka kafka = EmbeddedKafka.start(berth.stateDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
+            started.push(kafka);
+            berth = berth.withBootstrap(kafka.bootstrapServers());
+        }
+        kafkaBootstrap = berth.kafkaBootstrap();
+
+        Admin admin = Admin.create(KafkaClients.admin(kafkaBootstrap));
+        started.push(admin);
+        var created = TopicBootstrapper.ensure(admin, berth.topics(), (short) -1);
+        progress.accept("topics ready (" + created.size() + " created)");
+
+        var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        var health = new HealthRegistry(Duration.ofSeconds(4));
+
+        Scheduler scheduler = Scheduler.start(berth, PlacementOptions.DEFAULTS, metrics, health);
+        started.push(scheduler);
+        progress.accept("scheduler started");
+
+        AgentConfig agentConfig = AgentConfig.from(env);
+        Agent agent = Agent.start(berth, agentConfig, new ProcessRuntime(berth.stateDir(), agentConfig.agentId()), metrics, health);
+        started.push(agent);
+        agentId = agentConfig.agentId();
+        progress.accept("agent " + agentId + " started (process runtime)");
+
+        SessionView view = new SessionView(kafkaBootstrap, berth.topics().sessionEvents.name());
+        view.start();
+        started.push(view);
+        ApiConfig apiConfig = ApiConfig.from(env);
+        Producer<String, SessionRequest> producer = RequestPublisher.createProducer(kafkaBootstrap, apiConfig.ackTimeout());
+        started.push(() -> producer.close(WAIT));
+        Vertx vertx = Vertx.vertx();
+        started.push(() -> await(vertx.close()));
+        ApiServer api = new ApiServer();
+        apiPort = await(api.start(vertx, berth, apiConfig, producer, view, health, metrics));
+        started.push(() -> await(api.close()));
+        progress.accept("api listening on http://" + apiConfig.host() + ":" + apiPort);
+    }
+
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    public int apiPort() {
+        return apiPort;
+    }
+
+    public String agentId() {
+        return agentId;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("while stopping {}: {}", part.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.berth.launcher;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.common.Env;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton end to end, through the HTTP API, on a real broker: every stage (api,
+ * admission, placement, agent, lifecycle, view) must work for these to pass.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir static Path stateDir;
+    private Stack stack;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        stack = Stack.start(new Env(Map.of(
+                "BERTH_STATE_DIR", stateDir.toString(),
+                "BERTH_KAFKA_PORT", "0",
+                "BERTH_KAFKA_CONTROLLER_PORT", "0",
+                "BERTH_API_PORT", "0",
+                "BERTH_AGENT_ID", "e2e-agent",
+                "BERTH_AGENT_CPU", "2",
+                "BERTH_AGENT_MEM", "2g",
+                "BERTH_AGENT_HEARTBEAT", "500ms",
+                "BERTH_AGENT_KILL_GRACE", "2s")), step -> {});
+    }
+
+    @AfterAll
+    void stop() {
+        if (stack != null) stack.close();
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("health reports the broker, scheduler, agent and view up, and names postgres, redis and etcd")
+    void health() {
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            JsonNode checks = get("/v1/health").path("checks");
+            for (String part : new String[] {"kafka", "scheduler", "agent:e2e-agent", "session-view"}) {
+                assertTrue(checks.path(part).path("up").asBoolean(), part + " should be up: " + checks);
+            }
+            for (String server : new String[] {"postgres", "redis", "etcd"}) {
+                assertTrue(checks.has(server), server + " should be reported: " + checks);
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("SES-08 create → RUNNING on the agent → delete → TERMINATED (user-requested)")
+    void createRunDelete() throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/sessions", """
+                {"name": "e2e-interactive", "image": "python:3", "resources": {"cpu": 0.5, "mem": "64m"}}""");
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode body = JSON.readTree(created.body());
+        assertEquals("PENDING", body.path("status").asText());
+        String id = body.path("sessionId").asText();
+
+        JsonNode running = awaitStatus(id, "RUNNING");
+        assertEquals("e2e-agent", running.path("agents").path(0).asText());
+
+        HttpResponse<String> deleted = send("DELETE", "/v1/sessions/" + id, null);
+        assertEquals(202, deleted.statusCode(), deleted.body());
+        JsonNode terminated = awaitStatus(id, "TERMINATED");
+        assertEquals("user-requested", terminated.path("statusInfo").asText());
+        assertTrue(get("/v1/sessions").toString().contains(id), "the list shows the session");
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("SES-20 a batch session whose command exits by itself ends TERMINATED with its exit code")
+    void commandExitsByItself() throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/sessions", """
+                {"name": "e2e-batch", "type": "batch", "image": "busybox", "command": "echo counting; exit 3",
+                 "resources": {"cpu": 0.5, "mem": "64m"}}""");
+        assertEquals(201, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).path("sessionId").asText();
+
+        JsonNode terminated = awaitStatus(id, "TERMINATED");
+        assertEquals(3, terminated.path("exitCode").asInt());
+        assertEquals("self-terminated", terminated.path("statusInfo").asText());
+        assertEquals("FAILURE", terminated.path("result").asText());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("invariant 1: a session that does not fit waits PENDING, and runs once the capacity is given back")
+    void capacityIsGivenBack() throws Exception {
+        String first = createWholeAgent("e2e-first");
+        awaitStatus(first, "RUNNING");
+        String second = createWholeAgent("e2e-second");
+        // the second is enqueued behind a full agent: it must not be placed while the first runs
+        awaitStatus(second, "PENDING");
+        assertEquals("RUNNING", get("/v1/sessions/" + first).path("status").asText());
+
+        assertEquals(202, send("DELETE", "/v1/sessions/" + first, null).statusCode());
+        awaitStatus(first, "TERMINATED");
+        awaitStatus(second, "RUNNING");
+        assertEquals(202, send("DELETE", "/v1/sessions/" + second, null).statusCode());
+        awaitStatus(second, "TERMINATED");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("ERR-02 bad input gets a problem+json answer naming the field")
+    void badInput() throws Exception {
+        HttpResponse<String> negative = send("POST", "/v1/sessions", """
+                {"name": "e2e-bad", "image": "x", "resources": {"cpu": 1, "mem": "-1g"}}""");
+        assertEquals(400, negative.statusCode());
+        assertTrue(JSON.readTree(negative.body()).path("detail").asText().contains("resources.mem"), negative.body());
+        HttpResponse<String> unknown = send("GET", "/v1/sessions/" + java.util.UUID.randomUUID(), null);
+        assertEquals(404, unknown.statusCode());
+    }
+
+    private String createWholeAgent(String name) throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/sessions",
+                "{\"name\": \"" + name + "\", \"image\": \"x\", \"resources\": {\"cpu\": 2, \"mem\": \"64m\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        return JSON.readTree(created.body()).path("sessionId").asText();
+    }
+
+    private JsonNode awaitStatus(String id, String status) {
+        return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/v1/sessions/" + id), session -> status.equals(session.path("status").asText()));
+    }
+
+    private JsonNode get(String path) throws IOException, InterruptedException {
+        return JSON.readTree(send("GET", path, null).body());
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + path))
+                .timeout(Duration.ofSeconds(15));
+        if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
+        else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
