@@ -2,7 +2,6 @@ package dev.berth.schema;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -51,7 +50,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         if (data == null) return null;
         try {
             return decoder.decode(data);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ClassCastException e) {
+        } catch (IOException | RuntimeException e) {
             throw new SerializationException("not a " + type.getSimpleName() + " record on " + topic + ": " + e, e);
         }
     }

@@ -16,6 +16,10 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class BerthSerdes {
 
     static {
+        // a corrupt length prefix must not make a decoder allocate gigabytes; must be set before Avro reads it
+        limit("org.apache.avro.limits.string.maxLength", 16 << 20);
+        limit("org.apache.avro.limits.bytes.maxLength", 16 << 20);
+        limit("org.apache.avro.limits.collectionItems.maxLength", 1 << 20);
         // Avro 1.12.2 refuses to instantiate classes outside a trusted list; Berth's own records are trusted.
         String ours = SessionRequest.class.getPackageName() + ".";
         ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
@@ -33,4 +37,8 @@ public final class BerthSerdes {
     public static final AvroSerde<KernelEvent> KERNEL_EVENT = new AvroSerde<>(KernelEvent.class);
 
     private BerthSerdes() {}
+
+    private static void limit(String property, int value) {
+        if (System.getProperty(property) == null) System.setProperty(property, Integer.toString(value));
+    }
 }

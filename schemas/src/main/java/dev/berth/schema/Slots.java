@@ -40,7 +40,7 @@ public final class Slots {
     /** The user-facing value: bytes as a whole number, other slots as a decimal number. */
     public static Object present(String slot, long amount) {
         if (isBytes(slot)) return amount;
-        return BigDecimal.valueOf(amount).divide(THOUSAND).stripTrailingZeros();
+        return new BigDecimal(BigDecimal.valueOf(amount).divide(THOUSAND).stripTrailingZeros().toPlainString());
     }
 
     public static Map<String, Object> present(Map<String, Long> slots) {

@@ -1,5 +1,6 @@
 package dev.berth.schema;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +25,18 @@ public final class TopicBootstrapper {
                 .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(configOf(spec)))
                 .toList();
         if (missing.isEmpty()) return List.of();
-        try {
-            admin.createTopics(missing).all().get();
-        } catch (ExecutionException e) {
-            // another process created them between our list and create: that is the state we wanted
-            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        var results = admin.createTopics(missing).values();
+        List<String> created = new ArrayList<>();
+        for (NewTopic topic : missing) {
+            try {
+                results.get(topic.name()).get();
+                created.add(topic.name());
+            } catch (ExecutionException e) {
+                // another process created it between our list and create: that is the state we wanted
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
         }
-        return missing.stream().map(NewTopic::name).toList();
+        return created;
     }
 
     static Map<String, String> configOf(Topics.Spec spec) {

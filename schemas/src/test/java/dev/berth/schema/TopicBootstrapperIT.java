@@ -23,7 +23,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -90,10 +89,6 @@ class TopicBootstrapperIT {
     }
 
     @Test
-    @Disabled("bug: when createTopics fails with TopicExistsException (the topics appeared between listTopics and "
-            + "createTopics: another process, or a broker whose topic list still lags a create, as an immediate second "
-            + "ensure() against this broker shows), ensure() returns every topic it tried as created. It should report "
-            + "only the topics whose own future in createTopics(...).values() succeeded, and still fail on other errors.")
     @DisplayName("when another process creates the topics between list and create, ensure reports nothing as created")
     void raceReportsOnlyWhatItCreated() throws Exception {
         // given: a topic list taken before the topics existed, as a lagging broker or a racing process would leave it

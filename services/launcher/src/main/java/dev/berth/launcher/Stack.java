@@ -63,7 +63,7 @@ public final class Stack implements AutoCloseable {
         BerthConfig berth = config.berth();
         if (config.embeddedKafka()) {
             progress.accept("starting the embedded Kafka broker ...");
-            EmbeddedKafka kafka = EmbeddedKafka.start(berth.stateDir().resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort());
+            EmbeddedKafka kafka = EmbeddedKafka.start(berth.stateDir().resolve("embedded-kafka"), config.kafkaPort(), config.kafkaControllerPort());
             started.push(kafka);
             berth = berth.withBootstrap(kafka.bootstrapServers());
         }
