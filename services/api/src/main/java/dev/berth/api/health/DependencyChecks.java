@@ -18,7 +18,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -58,23 +57,10 @@ public final class DependencyChecks implements AutoCloseable {
 
     /** Adds kafka, postgres, redis and etcd to {@code registry}. */
     public void registerInto(HealthRegistry registry) {
-        registry.register("kafka", this::kafka);
+        registry.register("kafka", () -> KafkaHealth.check(admin));
         registry.register("postgres", this::postgres);
         registry.register("redis", this::redis);
         registry.register("etcd", this::etcd);
-    }
-
-    /**
-     * Kafka's futures refuse to be completed by others, and the registry completes late checks as
-     * down; a plain copy lets it.
-     */
-    private CompletionStage<Check> kafka() {
-        CompletableFuture<Check> copy = new CompletableFuture<>();
-        KafkaHealth.check(admin).whenComplete((check, error) -> {
-            if (error == null) copy.complete(check);
-            else copy.completeExceptionally(error);
-        });
-        return copy;
     }
 
     private CompletionStage<Check> postgres() {
