@@ -57,53 +57,37 @@ public final class Slots {
     }
 
     private static long parseThousandths(String text) {
-        BigDecimal decimal;
-        try {
-            decimal = new BigDecimal(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("must be a number, got \"" + text + "\"");
-        }
-        BigDecimal scaled = decimal.multiply(THOUSAND);
-        if (scaled.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException("allows at most three decimals, got " + text);
-        }
-        try {
-            return scaled.longValueExact();
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("is too large: " + text);
-        }
+        BigDecimal decimal = decimal(text, "must be a number, got \"" + text + "\"");
+        return exact(decimal.multiply(THOUSAND), text, "allows at most three decimals, got " + text);
     }
 
     private static long parseBytes(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
-        long unit = 1;
-        String digits = lower;
-        if (!lower.isEmpty()) {
-            char last = lower.charAt(lower.length() - 1);
-            int shift = switch (last) {
-                case 'k' -> 10;
-                case 'm' -> 20;
-                case 'g' -> 30;
-                case 't' -> 40;
-                default -> 0;
-            };
-            if (shift > 0) {
-                unit = 1L << shift;
-                digits = lower.substring(0, lower.length() - 1);
-            }
-        }
-        BigDecimal decimal;
+        int shift = lower.isEmpty() ? 0 : switch (lower.charAt(lower.length() - 1)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            case 't' -> 40;
+            default -> 0;
+        };
+        String digits = shift > 0 ? lower.substring(0, lower.length() - 1) : lower;
+        BigDecimal decimal = decimal(digits, "must be a size such as 512m, 2g or a number of bytes, got \"" + text + "\"");
+        return exact(decimal.multiply(BigDecimal.valueOf(1L << shift)), text, "must be a whole number of bytes, got " + text);
+    }
+
+    private static BigDecimal decimal(String digits, String complaint) {
         try {
-            decimal = new BigDecimal(digits);
+            return new BigDecimal(digits);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("must be a size such as 512m, 2g or a number of bytes, got \"" + text + "\"");
+            throw new IllegalArgumentException(complaint);
         }
-        BigDecimal bytes = decimal.multiply(BigDecimal.valueOf(unit));
-        if (bytes.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException("must be a whole number of bytes, got " + text);
-        }
+    }
+
+    /** The amount as a long, refusing fractions (with {@code fractionComplaint}) and overflow. */
+    private static long exact(BigDecimal amount, String text, String fractionComplaint) {
+        if (amount.stripTrailingZeros().scale() > 0) throw new IllegalArgumentException(fractionComplaint);
         try {
-            return bytes.longValueExact();
+            return amount.longValueExact();
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("is too large: " + text);
         }
