@@ -42,7 +42,7 @@ final class CommandLoop implements AutoCloseable {
     private final Map<String, Object> consumerConfig;
     private final KernelSupervisor kernels;
     private final Outbox outbox;
-    private final MeterRegistry meters;
+    private final Map<String, Counter> commandsByOp = new HashMap<>();
     private final CompletableFuture<TopicPartition> assigned = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Thread thread;
@@ -58,7 +58,10 @@ final class CommandLoop implements AutoCloseable {
         this.consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.kernels = kernels;
         this.outbox = outbox;
-        this.meters = meters;
+        for (String op : List.of("create", "destroy", "dead-letter")) {
+            commandsByOp.put(op, Counter.builder("berth.agent.commands").description("Commands read by the agent, by operation")
+                    .tag("agent", agentId).tag("op", op).register(meters));
+        }
         this.thread = Thread.ofPlatform().name("berth-agent-" + agentId + "-commands").daemon().unstarted(this::run);
     }
 
@@ -94,7 +97,7 @@ final class CommandLoop implements AutoCloseable {
                 if (records.isEmpty()) continue;
                 records.forEach(this::accept);
                 outbox.flush(); // the effects are on Kafka before the offsets say the commands are done
-                // consumer.commitSync();
+                consumer.commitSync();
             }
         } catch (RuntimeException e) {
             log.error("The command loop of agent {} stopped: {}", agentId, e.toString(), e);
@@ -115,7 +118,7 @@ final class CommandLoop implements AutoCloseable {
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         String key = record.key() == null ? null : BerthSerdes.KEY.deserializer().deserialize(topic, record.key());
-        if (key == null) return; // another agent's command that shares the partition
+        if (!agentId.equals(key)) return; // another agent's command that shares the partition
         AgentCommand command;
         try {
             command = BerthSerdes.AGENT_COMMAND.deserialize(topic, record.value());
@@ -147,7 +150,6 @@ final class CommandLoop implements AutoCloseable {
     }
 
     private void count(String op) {
-        Counter.builder("berth.agent.commands").description("Commands read by the agent, by operation")
-                .tag("agent", agentId).tag("op", op).register(meters).increment();
+        commandsByOp.get(op).increment();
     }
 }

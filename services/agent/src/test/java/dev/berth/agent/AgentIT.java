@@ -36,7 +36,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -75,10 +74,6 @@ class AgentIT {
 
     @BeforeAll
     static void startKafka() {
-        // Workaround, to drop once BerthSerdes trusts its package: Builder.add("dev.berth.schema.avro")
-        // trusts a class of that name only, so without this Avro refuses to decode any Berth record.
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
-                type -> type.getPackageName().equals("dev.berth.schema.avro")));
         kafka = EmbeddedKafka.startTemporary();
         admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()));
     }
