@@ -15,7 +15,7 @@ import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.scheduler.Scheduler;
 import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.avro.SessionRequest;
-import dev.berth.topology.placement.PlacementOptions;
+import dev.berth.scheduler.PlacementSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -77,7 +77,7 @@ public final class Stack implements AutoCloseable {
         var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var health = new HealthRegistry(Duration.ofSeconds(4));
 
-        Scheduler scheduler = Scheduler.start(berth, PlacementOptions.DEFAULTS, metrics, health);
+        Scheduler scheduler = Scheduler.start(berth, PlacementSettings.from(env), metrics, health);
         started.push(scheduler);
         progress.accept("scheduler started");
 

@@ -7,7 +7,6 @@ import dev.berth.common.KafkaClients;
 import dev.berth.common.KafkaHealth;
 import dev.berth.common.OpsServer;
 import dev.berth.schema.TopicBootstrapper;
-import dev.berth.topology.placement.PlacementOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -27,7 +26,7 @@ public final class SchedulerMain {
         Admin admin = Admin.create(KafkaClients.admin(config.kafkaBootstrap()));
         TopicBootstrapper.ensure(admin, config.topics(), (short) -1);
         health.register("kafka", () -> KafkaHealth.check(admin));
-        Scheduler scheduler = Scheduler.start(config, PlacementOptions.DEFAULTS, registry, health);
+        Scheduler scheduler = Scheduler.start(config, PlacementSettings.from(env), registry, health);
         OpsServer ops = OpsServer.start("127.0.0.1", env.integer("BERTH_SCHEDULER_OPS_PORT", 8092, 0, 65535), health, registry);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             ops.close();

@@ -1,12 +1,51 @@
 package dev.berth.topology.placement;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
+ * How placement behaves.
+ *
  * @param staleAfter      an agent whose last heartbeat is older than this gets no new work (SPEC AGT-03: 40 s)
  * @param endedRetention  how long placement remembers ended sessions, to drop a late admission of one
+ * @param groupDefaults   what a scaling group without settings of its own gets
+ * @param groups          settings per scaling group name
  */
-public record PlacementOptions(Duration staleAfter, Duration endedRetention) {
+public record PlacementOptions(Duration staleAfter, Duration endedRetention, GroupOptions groupDefaults,
+                               Map<String, GroupOptions> groups) {
 
-    public static final PlacementOptions DEFAULTS = new PlacementOptions(Duration.ofSeconds(40), Duration.ofHours(1));
+    /**
+     * A scaling group's scheduler options.
+     *
+     * @param pendingTimeout a session pending this long (from its creation) is cancelled with
+     *                       {@code pending-timeout} (SPEC SCH-03); zero disables it
+     */
+    public record GroupOptions(Duration pendingTimeout) {
+        public GroupOptions {
+            if (pendingTimeout.isNegative()) throw new IllegalArgumentException("pendingTimeout must not be negative");
+        }
+
+        public static final GroupOptions DEFAULTS = new GroupOptions(Duration.ZERO);
+    }
+
+    public static final PlacementOptions DEFAULTS =
+            new PlacementOptions(Duration.ofSeconds(40), Duration.ofHours(1), GroupOptions.DEFAULTS, Map.of());
+
+    public PlacementOptions {
+        groups = Map.copyOf(groups);
+    }
+
+    public GroupOptions group(String name) {
+        return groups.getOrDefault(name, groupDefaults);
+    }
+
+    public PlacementOptions withGroupDefaults(GroupOptions defaults) {
+        return new PlacementOptions(staleAfter, endedRetention, defaults, groups);
+    }
+
+    /** Whether any group has a pending timeout, so that placement needs to look at the clock at all. */
+    boolean anyPendingTimeout() {
+        return !groupDefaults.pendingTimeout().isZero()
+                || groups.values().stream().anyMatch(group -> !group.pendingTimeout().isZero());
+    }
 }

@@ -6,11 +6,13 @@ import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.KernelBinding;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.KernelIds;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,9 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     static final String AGENTS = "placement-agents";
     static final String ALLOCATIONS = "placement-allocations";
     static final String ENDED = "placement-ended";
+    /** How often queues are checked for sessions past their group's pending timeout. */
+    static final Duration PENDING_CHECK_EVERY = Duration.ofSeconds(1);
+    static final String PENDING_TIMEOUT = "pending-timeout";
 
     private final PlacementOptions options;
     private ProcessorContext<String, SpecificRecord> context;
@@ -54,8 +59,10 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         this.agents = context.getStateStore(AGENTS);
         this.allocations = context.getStateStore(ALLOCATIONS);
         this.ended = context.getStateStore(ENDED);
-        Duration every = options.endedRetention().dividedBy(4);
-        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
+        context.schedule(options.endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
+        if (options.anyPendingTimeout()) {
+            context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::cancelTimedOut);
+        }
     }
 
     @Override
@@ -181,6 +188,32 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
 
     private void forward(Record<String, PlacementInput> trigger, String key, SpecificRecord value, long at) {
         context.forward(new Record<>(key, value, at, trigger.headers()));
+    }
+
+    /**
+     * SCH-03: a session pending at least its group's timeout (counted from creation, AMB-11) leaves
+     * the queue, and the lifecycle is asked to cancel it; it decides, as for any destroy.
+     */
+    private void cancelTimedOut(long nowMs) {
+        List<SessionAdmitted> expired = new ArrayList<>();
+        try (var it = queue.all()) {
+            while (it.hasNext()) {
+                SessionAdmitted admitted = it.next().value;
+                Duration timeout = options.group(admitted.getSpec().getScalingGroup()).pendingTimeout();
+                if (!timeout.isZero() && nowMs - admitted.getAt().toEpochMilli() >= timeout.toMillis()) expired.add(admitted);
+            }
+        }
+        for (SessionAdmitted admitted : expired) {
+            queue.delete(admitted.getSessionId());
+            SessionRequest cancel = SessionRequest.newBuilder()
+                    .setRequestId(admitted.getSessionId() + ":pending-timeout")
+                    .setSessionId(admitted.getSessionId())
+                    .setAt(Instant.ofEpochMilli(nowMs))
+                    .setAccessKey(admitted.getAccessKey())
+                    .setOp(new DestroySession(false, PENDING_TIMEOUT))
+                    .build();
+            context.forward(new Record<>(admitted.getSessionId(), cancel, nowMs));
+        }
     }
 
     private void forgetOldEnded(long nowMs) {

@@ -6,10 +6,12 @@ import static dev.berth.schema.BerthSerdes.KEY;
 import static dev.berth.schema.BerthSerdes.SESSION_ADMITTED;
 import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
 import static dev.berth.schema.BerthSerdes.SESSION_PLACED;
+import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.lifecycle.Transitions;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -28,7 +30,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>in: session.admitted (group → SessionAdmitted); agent.heartbeats (agent id → AgentHeartbeat), repartitioned
  *       by group; session.events (session id → SessionEvent), only dead sessions, repartitioned by group</li>
  *   <li>stores: placement-queue, placement-agents, placement-allocations, placement-ended</li>
- *   <li>out: session.placements (session id → SessionPlaced), agent.commands (agent id → AgentCommand)</li>
+ *   <li>out: session.placements (session id → SessionPlaced), agent.commands (agent id → AgentCommand),
+ *       session.requests (session id → SessionRequest: cancels of sessions past their pending timeout)</li>
  * </ul>
  */
 public final class PlacementTopology {
@@ -69,6 +72,9 @@ public final class PlacementTopology {
                         .to(topics.sessionPlacements.name(), Produced.with(KEY, SESSION_PLACED).withName("placement-placements"))).withName("placed"))
                 .branch((key, out) -> out instanceof AgentCommand, Branched.<String, SpecificRecord>withConsumer(commands -> commands
                         .mapValues(out -> (AgentCommand) out, Named.as("placement-as-command"))
-                        .to(topics.agentCommands.name(), Produced.with(KEY, AGENT_COMMAND).withName("placement-agent-commands"))).withName("commands"));
+                        .to(topics.agentCommands.name(), Produced.with(KEY, AGENT_COMMAND).withName("placement-agent-commands"))).withName("commands"))
+                .branch((key, out) -> out instanceof SessionRequest, Branched.<String, SpecificRecord>withConsumer(requests -> requests
+                        .mapValues(out -> (SessionRequest) out, Named.as("placement-as-request"))
+                        .to(topics.sessionRequests.name(), Produced.with(KEY, SESSION_REQUEST).withName("placement-session-requests"))).withName("requests"));
     }
 }

@@ -1,0 +1,31 @@
+package dev.berth.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.common.Env;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class PlacementSettingsTest {
+
+    @Test
+    @DisplayName("SCH-03 the pending timeout is off unless set, and applies to every scaling group when set")
+    void pendingTimeout() {
+        assertEquals(Duration.ZERO, PlacementSettings.from(new Env(Map.of())).group("default").pendingTimeout());
+        var options = PlacementSettings.from(new Env(Map.of("BERTH_PENDING_TIMEOUT", "5m", "BERTH_AGENT_STALE_AFTER", "10s")));
+        assertEquals(Duration.ofMinutes(5), options.group("any-group").pendingTimeout());
+        assertEquals(Duration.ofSeconds(10), options.staleAfter());
+    }
+
+    @Test
+    @DisplayName("bad values name their setting")
+    void badValues() {
+        var e = assertThrows(IllegalArgumentException.class, () -> PlacementSettings.from(new Env(Map.of("BERTH_PENDING_TIMEOUT", "soon"))));
+        assertTrue(e.getMessage().startsWith("BERTH_PENDING_TIMEOUT"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PlacementSettings.from(new Env(Map.of("BERTH_AGENT_STALE_AFTER", "0s"))));
+    }
+}
