@@ -1,8 +1,6 @@
 package dev.berth.topology.placement;
 
-import dev.berth.schema.Slots;
 import dev.berth.schema.avro.AgentCommand;
-import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.DestroyKernel;
@@ -43,9 +41,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
 
     private final PlacementOptions options;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, SessionAdmitted> queue;
-    private KeyValueStore<String, AgentHeartbeat> agents;
-    private KeyValueStore<String, SessionPlaced> allocations;
+    private PlacementState state;
     private KeyValueStore<String, Long> ended;
 
     PlacementProcessor(PlacementOptions options) {
@@ -55,9 +51,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.queue = context.getStateStore(QUEUE);
-        this.agents = context.getStateStore(AGENTS);
-        this.allocations = context.getStateStore(ALLOCATIONS);
+        this.state = new PlacementState(context.getStateStore(QUEUE), context.getStateStore(AGENTS), context.getStateStore(ALLOCATIONS));
         this.ended = context.getStateStore(ENDED);
         context.schedule(options.endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
         if (options.anyPendingTimeout()) {
@@ -72,10 +66,10 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
             case PlacementInput.Admitted admitted -> {
                 String id = admitted.session().getSessionId();
                 // a redelivery, or an admission that arrives after the session already ended
-                if (ended.get(id) != null || allocations.get(id) != null || queue.get(id) != null) return;
-                queue.put(id, admitted.session());
+                if (state.holds(id) || ended.get(id) != null) return;
+                state.enqueue(admitted.session());
             }
-            case PlacementInput.Heartbeat heartbeat -> agents.put(heartbeat.heartbeat().getAgentId(), heartbeat.heartbeat());
+            case PlacementInput.Heartbeat heartbeat -> state.putAgent(heartbeat.heartbeat());
             case PlacementInput.Ended end -> release(record, end.event());
         }
         schedule(group, record);
@@ -84,8 +78,8 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private void release(Record<String, PlacementInput> record, SessionEvent event) {
         String id = event.getSessionId();
         ended.put(id, record.timestamp());
-        queue.delete(id);
-        SessionPlaced held = allocations.delete(id);
+        state.dequeue(id);
+        SessionPlaced held = state.release(id);
         if (held != null && event.getKind() == SessionEventKind.CANCELLED) {
             // cancelled before the lifecycle saw the placement: the kernels may be starting, stop them
             for (KernelBinding binding : held.getBindings()) {
@@ -100,52 +94,27 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     }
 
     private void schedule(String group, Record<String, PlacementInput> trigger) {
-        List<PendingSession> pending = new ArrayList<>();
+        var queued = state.queue(group);
+        if (queued.isEmpty()) return;
+        List<PendingSession> pending = new ArrayList<>(queued.size());
         Map<String, SessionAdmitted> admittedById = new HashMap<>();
-        try (var it = queue.all()) {
-            while (it.hasNext()) {
-                SessionAdmitted admitted = it.next().value;
-                if (!admitted.getSpec().getScalingGroup().equals(group)) continue;
-                admittedById.put(admitted.getSessionId(), admitted);
-                pending.add(toPending(admitted));
-            }
+        for (SessionAdmitted admitted : queued) {
+            admittedById.put(admitted.getSessionId(), admitted);
+            pending.add(toPending(admitted));
         }
-        if (pending.isEmpty()) return;
 
-        List<Placement> placements = FirstFit.place(pending, agentViews(group), trigger.timestamp(), options.staleAfter());
+        List<Placement> placements = FirstFit.place(pending, state.agentViews(group), trigger.timestamp(), options.staleAfter());
         for (Placement placement : placements) {
             SessionAdmitted admitted = admittedById.get(placement.sessionId());
             long at = Math.max(trigger.timestamp(), admitted.getAt().toEpochMilli());
             SessionPlaced placed = placed(group, admitted, placement, at);
-            allocations.put(admitted.getSessionId(), placed);
-            queue.delete(admitted.getSessionId());
+            state.dequeue(admitted.getSessionId());
+            state.allocate(placed);
             forward(trigger, admitted.getSessionId(), placed, at);
             for (int i = 0; i < placement.agentIds().size(); i++) {
                 forward(trigger, placement.agentIds().get(i), createKernel(admitted, i, placement.agentIds().get(i), at), at);
             }
         }
-    }
-
-    private List<AgentView> agentViews(String group) {
-        Map<String, Map<String, Long>> used = new HashMap<>();
-        try (var it = allocations.all()) {
-            while (it.hasNext()) {
-                for (KernelBinding binding : it.next().value.getBindings()) {
-                    used.merge(binding.getAgentId(), binding.getSlots(), (a, b) -> Slots.combine(a, b, 1));
-                }
-            }
-        }
-        List<AgentView> views = new ArrayList<>();
-        try (var it = agents.all()) {
-            while (it.hasNext()) {
-                AgentHeartbeat agent = it.next().value;
-                if (!agent.getScalingGroup().equals(group)) continue;
-                Map<String, Long> free = Slots.combine(agent.getCapacity(), used.getOrDefault(agent.getAgentId(), Map.of()), -1);
-                views.add(new AgentView(agent.getAgentId(), agent.getArchitecture(), agent.getSchedulable(),
-                        agent.getAt().toEpochMilli(), free));
-            }
-        }
-        return views;
     }
 
     private static PendingSession toPending(SessionAdmitted admitted) {
@@ -196,15 +165,15 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
      */
     private void cancelTimedOut(long nowMs) {
         List<SessionAdmitted> expired = new ArrayList<>();
-        try (var it = queue.all()) {
-            while (it.hasNext()) {
-                SessionAdmitted admitted = it.next().value;
-                Duration timeout = options.group(admitted.getSpec().getScalingGroup()).pendingTimeout();
-                if (!timeout.isZero() && nowMs - admitted.getAt().toEpochMilli() >= timeout.toMillis()) expired.add(admitted);
+        for (String group : state.groupsWithQueues()) {
+            Duration timeout = options.group(group).pendingTimeout();
+            if (timeout.isZero()) continue;
+            for (SessionAdmitted admitted : state.queue(group)) {
+                if (nowMs - admitted.getAt().toEpochMilli() >= timeout.toMillis()) expired.add(admitted);
             }
         }
         for (SessionAdmitted admitted : expired) {
-            queue.delete(admitted.getSessionId());
+            state.dequeue(admitted.getSessionId());
             SessionRequest cancel = SessionRequest.newBuilder()
                     .setRequestId(admitted.getSessionId() + ":pending-timeout")
                     .setSessionId(admitted.getSessionId())

@@ -1,0 +1,127 @@
+package dev.berth.topology.placement;
+
+import dev.berth.schema.Slots;
+import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.KernelBinding;
+import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionPlaced;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A task's placement state in memory, grouped by scaling group, written through to its stores
+ * (whose changelogs keep it durable) and rebuilt from them when the task starts. A pass reads only
+ * memory: nothing is decoded on the hot path.
+ */
+final class PlacementState {
+
+    private final KeyValueStore<String, SessionAdmitted> queueStore;
+    private final KeyValueStore<String, AgentHeartbeat> agentStore;
+    private final KeyValueStore<String, SessionPlaced> allocationStore;
+
+    private final Map<String, Map<String, SessionAdmitted>> queues = new HashMap<>();
+    private final Map<String, Map<String, AgentHeartbeat>> agents = new HashMap<>();
+    private final Map<String, String> queuedIn = new HashMap<>();
+    private final Map<String, SessionPlaced> allocations = new HashMap<>();
+    /** Per agent, the sum of its live allocations: free = capacity − used. */
+    private final Map<String, Map<String, Long>> used = new HashMap<>();
+
+    PlacementState(KeyValueStore<String, SessionAdmitted> queueStore, KeyValueStore<String, AgentHeartbeat> agentStore,
+                   KeyValueStore<String, SessionPlaced> allocationStore) {
+        this.queueStore = queueStore;
+        this.agentStore = agentStore;
+        this.allocationStore = allocationStore;
+        try (var it = queueStore.all()) {
+            while (it.hasNext()) remember(it.next().value);
+        }
+        try (var it = agentStore.all()) {
+            while (it.hasNext()) rememberAgent(it.next().value);
+        }
+        try (var it = allocationStore.all()) {
+            while (it.hasNext()) rememberAllocation(it.next().value);
+        }
+    }
+
+    /** Whether the session waits in a queue or holds an allocation. */
+    boolean holds(String sessionId) {
+        return allocations.containsKey(sessionId) || queuedIn.containsKey(sessionId);
+    }
+
+    void enqueue(SessionAdmitted admitted) {
+        queueStore.put(admitted.getSessionId(), admitted);
+        remember(admitted);
+    }
+
+    /** Removes a queued session, if queued; returns it or null. */
+    SessionAdmitted dequeue(String sessionId) {
+        String group = queuedIn.remove(sessionId);
+        if (group == null) return null;
+        queueStore.delete(sessionId);
+        return queues.get(group).remove(sessionId);
+    }
+
+    /** The group's queue in arrival order of admission. */
+    Collection<SessionAdmitted> queue(String group) {
+        return queues.getOrDefault(group, Map.of()).values();
+    }
+
+    Collection<String> groupsWithQueues() {
+        return queues.keySet();
+    }
+
+    void putAgent(AgentHeartbeat heartbeat) {
+        agentStore.put(heartbeat.getAgentId(), heartbeat);
+        rememberAgent(heartbeat);
+    }
+
+    List<AgentView> agentViews(String group) {
+        Collection<AgentHeartbeat> members = agents.getOrDefault(group, Map.of()).values();
+        List<AgentView> views = new ArrayList<>(members.size());
+        for (AgentHeartbeat agent : members) {
+            Map<String, Long> held = used.get(agent.getAgentId());
+            Map<String, Long> free = held == null ? agent.getCapacity() : Slots.combine(agent.getCapacity(), held, -1);
+            views.add(new AgentView(agent.getAgentId(), agent.getArchitecture(), agent.getSchedulable(), agent.getAt().toEpochMilli(), free));
+        }
+        return views;
+    }
+
+    void allocate(SessionPlaced placed) {
+        allocationStore.put(placed.getSessionId(), placed);
+        rememberAllocation(placed);
+    }
+
+    /** Gives a session's allocation back; returns it, or null when it held none. */
+    SessionPlaced release(String sessionId) {
+        SessionPlaced held = allocations.remove(sessionId);
+        if (held == null) return null;
+        allocationStore.delete(sessionId);
+        for (KernelBinding binding : held.getBindings()) {
+            used.computeIfPresent(binding.getAgentId(), (agent, slots) -> Slots.combine(slots, binding.getSlots(), -1));
+        }
+        return held;
+    }
+
+    private void remember(SessionAdmitted admitted) {
+        queuedIn.put(admitted.getSessionId(), admitted.getSpec().getScalingGroup());
+        queues.computeIfAbsent(admitted.getSpec().getScalingGroup(), group -> new LinkedHashMap<>())
+                .put(admitted.getSessionId(), admitted);
+    }
+
+    private void rememberAgent(AgentHeartbeat heartbeat) {
+        // an agent that moved to another group leaves its old one
+        agents.values().forEach(members -> members.remove(heartbeat.getAgentId()));
+        agents.computeIfAbsent(heartbeat.getScalingGroup(), group -> new HashMap<>()).put(heartbeat.getAgentId(), heartbeat);
+    }
+
+    private void rememberAllocation(SessionPlaced placed) {
+        allocations.put(placed.getSessionId(), placed);
+        for (KernelBinding binding : placed.getBindings()) {
+            used.merge(binding.getAgentId(), binding.getSlots(), (a, b) -> Slots.combine(a, b, 1));
+        }
+    }
+}
