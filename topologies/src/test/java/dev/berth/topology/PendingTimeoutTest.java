@@ -88,6 +88,7 @@ class PendingTimeoutTest {
     void placedSessionIsNotCancelled() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
         requests.pipeInput("s1", create("s1", 1000, 1_000), 1_000);
+        driver.advanceWallClockTime(Duration.ofMillis(1_005)); // a placement pass
         driver.advanceWallClockTime(Duration.ofSeconds(60));
         assertEquals(List.of(SessionEventKind.ENQUEUED, SessionEventKind.SCHEDULED), kinds(sessionEvents.readValuesToList()));
     }

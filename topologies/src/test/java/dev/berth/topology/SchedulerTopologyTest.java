@@ -53,6 +53,7 @@ class SchedulerTopologyTest {
     private final Topics topics = Topics.withPrefix("", 1);
     @TempDir Path stateDir;
     private TopologyTestDriver driver;
+    private long wallClockMs;
     private TestInputTopic<String, SessionRequest> requests;
     private TestInputTopic<String, AgentHeartbeat> heartbeats;
     private TestInputTopic<String, KernelEvent> kernelEvents;
@@ -68,7 +69,7 @@ class SchedulerTopologyTest {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters.name());
-        driver = new TopologyTestDriver(SchedulerTopology.build(topics, PlacementOptions.DEFAULTS), props);
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, PlacementOptions.DEFAULTS), props, java.time.Instant.ofEpochMilli(0));
         requests = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), BerthSerdes.SESSION_REQUEST);
         heartbeats = driver.createInputTopic(topics.agentHeartbeats.name(), new StringSerializer(), BerthSerdes.AGENT_HEARTBEAT);
         kernelEvents = driver.createInputTopic(topics.kernelEvents.name(), new StringSerializer(), BerthSerdes.KERNEL_EVENT);
@@ -85,7 +86,9 @@ class SchedulerTopologyTest {
     @DisplayName("SES-08 a created session is enqueued PENDING, placed on the agent with room, and told to that agent")
     void createIsEnqueuedPlacedAndCommanded() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("s1", create("s1", 1000, 2_000), 2_000);
+        at(2_000);
 
         List<SessionEvent> events = sessionEvents.readValuesToList();
         assertEquals(List.of(SessionEventKind.ENQUEUED, SessionEventKind.SCHEDULED), kinds(events));
@@ -104,18 +107,27 @@ class SchedulerTopologyTest {
     @DisplayName("SES-16 kernel events drive the session to RUNNING; destroy terminates it and gives the capacity back")
     void runThenDestroyReleasesCapacity() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("s1", create("s1", 3000, 2_000), 2_000);
+        at(2_000);
         requests.pipeInput("s2", create("s2", 3000, 2_100), 2_100);
+        at(2_100);
         kernelEvents.pipeInput("s1", kernelEvent("s1", 0, "a1", KernelEventKind.PREPARING, null, null, 3_000), 3_000);
+        at(3_000);
         kernelEvents.pipeInput("s1", kernelEvent("s1", 0, "a1", KernelEventKind.STARTED, null, null, 3_100), 3_100);
+        at(3_100);
         assertEquals(1, commands.readValuesToList().size(), "s2 does not fit beside s1 on a 4-cpu agent");
 
         requests.pipeInput("s1", destroy("s1", false, 4_000), 4_000);
+
+        at(4_000);
         List<AgentCommand> afterDestroy = commands.readValuesToList();
         assertInstanceOf(DestroyKernel.class, afterDestroy.get(0).getOp());
         assertEquals(1, afterDestroy.size(), "s1 still holds its slots until the agent reports the end");
 
         kernelEvents.pipeInput("s1", kernelEvent("s1", 0, "a1", KernelEventKind.TERMINATED, 143, "user-requested", 4_500), 4_500);
+
+        at(4_500);
         List<AgentCommand> afterEnd = commands.readValuesToList();
         assertEquals(1, afterEnd.size());
         assertEquals("s2", assertInstanceOf(CreateKernel.class, afterEnd.get(0).getOp()).getSessionId());
@@ -133,9 +145,13 @@ class SchedulerTopologyTest {
     @DisplayName("SES-20 a batch session whose command exits ends TERMINATED with its exit code and result")
     void selfExitKeepsExitCode() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("b1", create("b1", spec("batch-1", 1000, GIB, 1, ClusterMode.SINGLE_NODE, SessionType.BATCH), 2_000), 2_000);
+        at(2_000);
         kernelEvents.pipeInput("b1", kernelEvent("b1", 0, "a1", KernelEventKind.STARTED, null, null, 3_000), 3_000);
+        at(3_000);
         kernelEvents.pipeInput("b1", kernelEvent("b1", 0, "a1", KernelEventKind.TERMINATED, 3, "self-terminated", 4_000), 4_000);
+        at(4_000);
 
         List<SessionEvent> events = sessionEvents.readValuesToList();
         SessionEvent last = events.get(events.size() - 1);
@@ -149,8 +165,11 @@ class SchedulerTopologyTest {
     @DisplayName("API-14 destroying a PENDING session cancels it, and it is never placed afterwards")
     void destroyPendingCancels() {
         requests.pipeInput("s1", create("s1", 1000, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("s1", destroy("s1", false, 1_500), 1_500);
+        at(1_500);
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 2_000), 2_000);
+        at(2_000);
 
         assertEquals(List.of(SessionEventKind.ENQUEUED, SessionEventKind.CANCELLED), kinds(sessionEvents.readValuesToList()));
         assertTrue(commands.isEmpty(), "a cancelled session gets no kernel");
@@ -160,9 +179,12 @@ class SchedulerTopologyTest {
     @DisplayName("AGT-03 an agent whose heartbeat is stale gets no new work")
     void staleAgentIsSkipped() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("s1", create("s1", 1000, 60_000), 60_000);
+        at(60_000);
         assertTrue(commands.isEmpty());
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 61_000), 61_000);
+        at(61_000);
         assertEquals(1, commands.readValuesToList().size());
     }
 
@@ -170,11 +192,15 @@ class SchedulerTopologyTest {
     @DisplayName("SES-17 a kernel event the transition map forbids is ignored without an event")
     void illegalKernelTransitionIgnored() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("s1", create("s1", 1000, 2_000), 2_000);
+        at(2_000);
         kernelEvents.pipeInput("s1", kernelEvent("s1", 0, "a1", KernelEventKind.STARTED, null, null, 3_000), 3_000);
+        at(3_000);
         sessionEvents.readValuesToList();
         // RUNNING → PREPARING is not in the kernel map
         kernelEvents.pipeInput("s1", kernelEvent("s1", 0, "a1", KernelEventKind.PREPARING, null, null, 3_500), 3_500);
+        at(3_500);
         assertTrue(sessionEvents.isEmpty());
     }
 
@@ -183,7 +209,9 @@ class SchedulerTopologyTest {
     void undecodableRecordGoesToDeadLetters() {
         var raw = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), new ByteArraySerializer());
         raw.pipeInput("junk", "not avro".getBytes(StandardCharsets.UTF_8), 1_000);
+        at(1_000);
         requests.pipeInput("s1", create("s1", 1000, 2_000), 2_000);
+        at(2_000);
 
         var dead = driver.createOutputTopic(topics.deadLetters.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         var letters = dead.readRecordsToList();
@@ -197,7 +225,9 @@ class SchedulerTopologyTest {
     @DisplayName("a create with a negative resource is dead-lettered with the reason, not placed")
     void invalidCreateIsDeadLettered() {
         heartbeats.pipeInput("a1", heartbeat("a1", 4000, 8 * GIB, 1_000), 1_000);
+        at(1_000);
         requests.pipeInput("bad", create("bad", -1000, 2_000), 2_000);
+        at(2_000);
 
         var dead = driver.createOutputTopic(topics.deadLetters.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         var letters = dead.readRecordsToList();
@@ -206,6 +236,13 @@ class SchedulerTopologyTest {
                 .map(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8)).toList().toString();
         assertTrue(headers.contains("resources.cpu is negative"), headers);
         assertTrue(commands.isEmpty());
+    }
+
+    /** Moves the wall clock to {@code ms} (at least one placement pass, 5 ms, on), as time passes in production. */
+    private void at(long ms) {
+        long target = Math.max(wallClockMs + 5, ms);
+        driver.advanceWallClockTime(java.time.Duration.ofMillis(target - wallClockMs));
+        wallClockMs = target;
     }
 
     private static List<SessionEventKind> kinds(List<SessionEvent> events) {

@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -38,11 +40,14 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     /** How often queues are checked for sessions past their group's pending timeout. */
     static final Duration PENDING_CHECK_EVERY = Duration.ofSeconds(1);
     static final String PENDING_TIMEOUT = "pending-timeout";
+    /** How often groups with changes get a placement pass; also the most a placement waits for one. */
+    static final Duration PASS_EVERY = Duration.ofMillis(5);
 
     private final PlacementOptions options;
     private ProcessorContext<String, SpecificRecord> context;
     private PlacementState state;
     private KeyValueStore<String, Long> ended;
+    private final Set<String> dirty = new HashSet<>();
 
     PlacementProcessor(PlacementOptions options) {
         this.options = options;
@@ -54,6 +59,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         this.state = new PlacementState(context.getStateStore(QUEUE), context.getStateStore(AGENTS), context.getStateStore(ALLOCATIONS));
         this.ended = context.getStateStore(ENDED);
         context.schedule(options.endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
+        context.schedule(PASS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::runPasses);
         if (options.anyPendingTimeout()) {
             context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::cancelTimedOut);
         }
@@ -69,10 +75,20 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                 if (state.holds(id) || ended.get(id) != null) return;
                 state.enqueue(admitted.session());
             }
-            case PlacementInput.Heartbeat heartbeat -> state.putAgent(heartbeat.heartbeat());
+            case PlacementInput.Heartbeat heartbeat -> {
+                if (!state.putAgent(heartbeat.heartbeat(), options.staleAfter())) return;
+            }
             case PlacementInput.Ended end -> release(record, end.event());
         }
-        schedule(group, record);
+        dirty.add(group);
+    }
+
+    /** One pass per group that changed since the last: its cost is shared by every change in between. */
+    private void runPasses(long nowMs) {
+        if (dirty.isEmpty()) return;
+        List<String> groups = List.copyOf(dirty);
+        dirty.clear();
+        for (String group : groups) schedule(group, nowMs);
     }
 
     private void release(Record<String, PlacementInput> record, SessionEvent event) {
@@ -83,17 +99,17 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         if (held != null && event.getKind() == SessionEventKind.CANCELLED) {
             // cancelled before the lifecycle saw the placement: the kernels may be starting, stop them
             for (KernelBinding binding : held.getBindings()) {
-                forward(record, binding.getAgentId(), AgentCommand.newBuilder()
+                context.forward(record.withKey(binding.getAgentId()).withValue(AgentCommand.newBuilder()
                         .setCommandId(binding.getKernelId() + ":destroy")
                         .setAgentId(binding.getAgentId())
                         .setAt(Instant.ofEpochMilli(record.timestamp()))
                         .setOp(new DestroyKernel(binding.getKernelId(), id, "cancelled-before-start"))
-                        .build(), record.timestamp());
+                        .build()));
             }
         }
     }
 
-    private void schedule(String group, Record<String, PlacementInput> trigger) {
+    private void schedule(String group, long nowMs) {
         var queued = state.queue(group);
         if (queued.isEmpty()) return;
         List<PendingSession> pending = new ArrayList<>(queued.size());
@@ -103,16 +119,17 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
             pending.add(toPending(admitted));
         }
 
-        List<Placement> placements = FirstFit.place(pending, state.agentViews(group), trigger.timestamp(), options.staleAfter());
+        List<Placement> placements = FirstFit.place(pending, state.agentViews(group), nowMs, options.staleAfter());
         for (Placement placement : placements) {
             SessionAdmitted admitted = admittedById.get(placement.sessionId());
-            long at = Math.max(trigger.timestamp(), admitted.getAt().toEpochMilli());
+            long at = Math.max(nowMs, admitted.getAt().toEpochMilli());
             SessionPlaced placed = placed(group, admitted, placement, at);
             state.dequeue(admitted.getSessionId());
             state.allocate(placed);
-            forward(trigger, admitted.getSessionId(), placed, at);
+            context.forward(new Record<>(admitted.getSessionId(), placed, at));
             for (int i = 0; i < placement.agentIds().size(); i++) {
-                forward(trigger, placement.agentIds().get(i), createKernel(admitted, i, placement.agentIds().get(i), at), at);
+                String agentId = placement.agentIds().get(i);
+                context.forward(new Record<>(agentId, createKernel(admitted, i, agentId, at), at));
             }
         }
     }
@@ -153,10 +170,6 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                         .setClusterHostname(KernelIds.hostname(index))
                         .build())
                 .build();
-    }
-
-    private void forward(Record<String, PlacementInput> trigger, String key, SpecificRecord value, long at) {
-        context.forward(new Record<>(key, value, at, trigger.headers()));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.KernelBinding;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionPlaced;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ final class PlacementState {
 
     private final Map<String, Map<String, SessionAdmitted>> queues = new HashMap<>();
     private final Map<String, Map<String, AgentHeartbeat>> agents = new HashMap<>();
+    private final Map<String, AgentHeartbeat> agentsById = new HashMap<>();
     private final Map<String, String> queuedIn = new HashMap<>();
     private final Map<String, SessionPlaced> allocations = new HashMap<>();
     /** Per agent, the sum of its live allocations: free = capacity − used. */
@@ -74,9 +76,20 @@ final class PlacementState {
         return queues.keySet();
     }
 
-    void putAgent(AgentHeartbeat heartbeat) {
+    /**
+     * Records a heartbeat; returns whether it changes what placement may decide: a new agent, one
+     * back from silence, or a change of capacity, schedulability, architecture or group.
+     */
+    boolean putAgent(AgentHeartbeat heartbeat, Duration staleAfter) {
+        AgentHeartbeat before = agentsById.get(heartbeat.getAgentId());
         agentStore.put(heartbeat.getAgentId(), heartbeat);
         rememberAgent(heartbeat);
+        return before == null
+                || heartbeat.getAt().toEpochMilli() - before.getAt().toEpochMilli() > staleAfter.toMillis()
+                || before.getSchedulable() != heartbeat.getSchedulable()
+                || !before.getCapacity().equals(heartbeat.getCapacity())
+                || !before.getArchitecture().equals(heartbeat.getArchitecture())
+                || !before.getScalingGroup().equals(heartbeat.getScalingGroup());
     }
 
     List<AgentView> agentViews(String group) {
@@ -113,8 +126,8 @@ final class PlacementState {
     }
 
     private void rememberAgent(AgentHeartbeat heartbeat) {
-        // an agent that moved to another group leaves its old one
-        agents.values().forEach(members -> members.remove(heartbeat.getAgentId()));
+        AgentHeartbeat before = agentsById.put(heartbeat.getAgentId(), heartbeat);
+        if (before != null) agents.get(before.getScalingGroup()).remove(heartbeat.getAgentId()); // it may have moved
         agents.computeIfAbsent(heartbeat.getScalingGroup(), group -> new HashMap<>()).put(heartbeat.getAgentId(), heartbeat);
     }
 
