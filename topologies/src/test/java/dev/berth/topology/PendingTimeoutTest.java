@@ -38,7 +38,7 @@ class PendingTimeoutTest {
 
     private final Topics topics = Topics.withPrefix("", 1);
     private final PlacementOptions options = PlacementOptions.DEFAULTS
-            .withGroupDefaults(new GroupOptions(Duration.ofSeconds(10)));
+            .withGroupDefaults(GroupOptions.DEFAULTS.withPendingTimeout(Duration.ofSeconds(10)));
     @TempDir Path stateDir;
     private TopologyTestDriver driver;
     private TestInputTopic<String, SessionRequest> requests;
@@ -102,7 +102,7 @@ class PendingTimeoutTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         var perGroup = new PlacementOptions(Duration.ofSeconds(40), Duration.ofHours(1), GroupOptions.DEFAULTS,
-                Map.of("gpu", new GroupOptions(Duration.ofSeconds(5))));
+                Map.of("gpu", GroupOptions.DEFAULTS.withPendingTimeout(Duration.ofSeconds(5))));
         driver = new TopologyTestDriver(SchedulerTopology.build(topics, perGroup), props, Instant.ofEpochMilli(0));
         requests = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), BerthSerdes.SESSION_REQUEST);
         sessionEvents = driver.createOutputTopic(topics.sessionEvents.name(), BerthSerdes.KEY.deserializer(), BerthSerdes.SESSION_EVENT);

@@ -22,6 +22,21 @@ class PlacementSettingsTest {
     }
 
     @Test
+    @DisplayName("ALG-03..07 the scheduler policy is chosen by name; FIFO by default, strict and stopping at the first misfit (SCH-16)")
+    void policy() {
+        var defaults = PlacementSettings.from(new Env(Map.of())).group("default");
+        assertEquals(dev.berth.topology.placement.Policy.FIFO, defaults.policy());
+        assertEquals(false, defaults.continueAfterUnplaceable());
+        var drf = PlacementSettings.from(new Env(Map.of("BERTH_SCHEDULER", "DRF", "BERTH_SCHEDULER_CONTINUE", "true"))).group("g");
+        assertEquals(dev.berth.topology.placement.Policy.DRF, drf.policy());
+        assertTrue(drf.continueAfterUnplaceable());
+        var e = assertThrows(IllegalArgumentException.class, () -> PlacementSettings.from(new Env(Map.of("BERTH_SCHEDULER", "random"))));
+        assertTrue(e.getMessage().contains("fifo, lifo, drf, mof"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> PlacementSettings.from(new Env(Map.of("BERTH_SCHEDULER", "lifo", "BERTH_NUM_RETRIES_TO_SKIP", "2"))));
+    }
+
+    @Test
     @DisplayName("bad values name their setting")
     void badValues() {
         var e = assertThrows(IllegalArgumentException.class, () -> PlacementSettings.from(new Env(Map.of("BERTH_PENDING_TIMEOUT", "soon"))));

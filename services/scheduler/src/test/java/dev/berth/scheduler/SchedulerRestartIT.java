@@ -24,6 +24,8 @@ import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionSpec;
 import dev.berth.topology.placement.PlacementOptions;
+import dev.berth.topology.placement.PlacementOptions.GroupOptions;
+import dev.berth.topology.placement.Policy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +126,9 @@ class SchedulerRestartIT {
 
     private Scheduler start(Path stateDir) {
         var config = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 2, stateDir);
-        return Scheduler.start(config, PlacementOptions.DEFAULTS, new SimpleMeterRegistry(), new HealthRegistry(Duration.ofSeconds(1)));
+        // s3 may pass s2, which does not fit: that is the test's sync point (AMB-05's "continue" option)
+        var placement = PlacementOptions.DEFAULTS.withGroupDefaults(new GroupOptions(Policy.FIFO, true, Duration.ZERO));
+        return Scheduler.start(config, placement, new SimpleMeterRegistry(), new HealthRegistry(Duration.ofSeconds(1)));
     }
 
     private void awaitCommands(KafkaConsumer<String, byte[]> consumer, List<AgentCommand> sent, int count) {

@@ -17,15 +17,23 @@ public record PlacementOptions(Duration staleAfter, Duration endedRetention, Gro
     /**
      * A scaling group's scheduler options.
      *
-     * @param pendingTimeout a session pending this long (from its creation) is cancelled with
-     *                       {@code pending-timeout} (SPEC SCH-03); zero disables it
+     * @param policy                   how the next session and its agents are chosen (SPEC ALG)
+     * @param continueAfterUnplaceable false ends a pass at the first session that cannot be placed, as
+     *                                 the original does (SCH-16); true goes on with the next (AMB-05)
+     * @param pendingTimeout           a session pending this long (from its creation) is cancelled with
+     *                                 {@code pending-timeout} (SPEC SCH-03); zero disables it
      */
-    public record GroupOptions(Duration pendingTimeout) {
+    public record GroupOptions(Policy policy, boolean continueAfterUnplaceable, Duration pendingTimeout) {
         public GroupOptions {
+            java.util.Objects.requireNonNull(policy, "policy");
             if (pendingTimeout.isNegative()) throw new IllegalArgumentException("pendingTimeout must not be negative");
         }
 
-        public static final GroupOptions DEFAULTS = new GroupOptions(Duration.ZERO);
+        public static final GroupOptions DEFAULTS = new GroupOptions(Policy.FIFO, false, Duration.ZERO);
+
+        public GroupOptions withPendingTimeout(Duration timeout) {
+            return new GroupOptions(policy, continueAfterUnplaceable, timeout);
+        }
     }
 
     public static final PlacementOptions DEFAULTS =

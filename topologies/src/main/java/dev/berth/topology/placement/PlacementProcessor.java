@@ -48,6 +48,8 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private PlacementState state;
     private KeyValueStore<String, Long> ended;
     private final Set<String> dirty = new HashSet<>();
+    /** Failed placement attempts per queued session, for FIFO's num_retries_to_skip; kept in memory only. */
+    private final Map<String, Integer> retries = new HashMap<>();
 
     PlacementProcessor(PlacementOptions options) {
         this.options = options;
@@ -95,6 +97,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         String id = event.getSessionId();
         ended.put(id, record.timestamp());
         state.dequeue(id);
+        retries.remove(id);
         SessionPlaced held = state.release(id);
         if (held != null && event.getKind() == SessionEventKind.CANCELLED) {
             // cancelled before the lifecycle saw the placement: the kernels may be starting, stop them
@@ -116,11 +119,16 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         Map<String, SessionAdmitted> admittedById = new HashMap<>();
         for (SessionAdmitted admitted : queued) {
             admittedById.put(admitted.getSessionId(), admitted);
-            pending.add(toPending(admitted));
+            pending.add(toPending(admitted, retries.getOrDefault(admitted.getSessionId(), 0)));
         }
 
-        List<Placement> placements = FirstFit.place(pending, state.agentViews(group), nowMs, options.staleAfter());
-        for (Placement placement : placements) {
+        var groupOptions = options.group(group);
+        List<Allocation> existing = groupOptions.policy().usesShares() ? state.allocations(group) : List.of();
+        PassResult result = PlacementPass.run(pending, state.agentViews(group), existing, groupOptions.policy(), nowMs,
+                options.staleAfter(), groupOptions.continueAfterUnplaceable());
+        for (Unplaceable miss : result.unplaceable()) retries.merge(miss.sessionId(), 1, Integer::sum);
+        for (Placement placement : result.placements()) {
+            retries.remove(placement.sessionId());
             SessionAdmitted admitted = admittedById.get(placement.sessionId());
             long at = Math.max(nowMs, admitted.getAt().toEpochMilli());
             SessionPlaced placed = placed(group, admitted, placement, at);
@@ -134,10 +142,11 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         }
     }
 
-    private static PendingSession toPending(SessionAdmitted admitted) {
+    private static PendingSession toPending(SessionAdmitted admitted, int retries) {
         var spec = admitted.getSpec();
         return new PendingSession(admitted.getSessionId(), admitted.getAt().toEpochMilli(), spec.getArchitecture(),
-                spec.getClusterMode() == ClusterMode.MULTI_NODE, admitted.getKernelIds(), spec.getResources());
+                spec.getClusterMode() == ClusterMode.MULTI_NODE, admitted.getKernelIds(), spec.getResources(),
+                admitted.getAccessKey(), retries);
     }
 
     private static SessionPlaced placed(String group, SessionAdmitted admitted, Placement placement, long at) {
@@ -145,7 +154,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         for (int i = 0; i < placement.agentIds().size(); i++) {
             bindings.add(new KernelBinding(admitted.getKernelIds().get(i), placement.agentIds().get(i), admitted.getSpec().getResources()));
         }
-        return new SessionPlaced(admitted.getSessionId(), Instant.ofEpochMilli(at), group, bindings);
+        return new SessionPlaced(admitted.getSessionId(), Instant.ofEpochMilli(at), group, admitted.getAccessKey(), bindings);
     }
 
     private static AgentCommand createKernel(SessionAdmitted admitted, int index, String agentId, long at) {

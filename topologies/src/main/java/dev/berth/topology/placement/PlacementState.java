@@ -98,9 +98,22 @@ final class PlacementState {
         for (AgentHeartbeat agent : members) {
             Map<String, Long> held = used.get(agent.getAgentId());
             Map<String, Long> free = held == null ? agent.getCapacity() : Slots.combine(agent.getCapacity(), held, -1);
-            views.add(new AgentView(agent.getAgentId(), agent.getArchitecture(), agent.getSchedulable(), agent.getAt().toEpochMilli(), free));
+            views.add(new AgentView(agent.getAgentId(), agent.getArchitecture(), agent.getSchedulable(), agent.getAt().toEpochMilli(),
+                    agent.getCapacity(), free));
         }
         return views;
+    }
+
+    /** Every live kernel allocation in the group, for policies that weigh who holds what. */
+    List<Allocation> allocations(String group) {
+        List<Allocation> out = new ArrayList<>();
+        for (SessionPlaced placed : allocations.values()) {
+            if (!placed.getScalingGroup().equals(group)) continue;
+            for (KernelBinding binding : placed.getBindings()) {
+                out.add(new Allocation(placed.getAccessKey(), binding.getAgentId(), binding.getSlots()));
+            }
+        }
+        return out;
     }
 
     void allocate(SessionPlaced placed) {

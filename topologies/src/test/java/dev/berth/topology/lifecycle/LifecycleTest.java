@@ -473,7 +473,7 @@ class LifecycleTest {
         for (int i = 0; i < agents.length; i++) {
             bindings.add(new KernelBinding(session.getKernels().get(i).getKernelId(), agents[i], session.getSpec().getResources()));
         }
-        return new LifecycleInput.Placed(new SessionPlaced(SESSION, Instant.ofEpochMilli(T0), "default", bindings));
+        return new LifecycleInput.Placed(new SessionPlaced(SESSION, Instant.ofEpochMilli(T0), "default", "AKTEST", bindings));
     }
 
     // ---- sessions in a given status, reached through decide itself
