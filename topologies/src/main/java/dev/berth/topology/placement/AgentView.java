@@ -18,9 +18,4 @@ public record AgentView(String agentId, String architecture, boolean schedulable
         capacity = Map.copyOf(capacity);
         free = Map.copyOf(free);
     }
-
-    // TEMPORARY: the old shape, so that PlacementProcessor compiles until it is rewired
-    public AgentView(String agentId, String architecture, boolean schedulable, long lastSeenMs, Map<String, Long> free) {
-        this(agentId, architecture, schedulable, lastSeenMs, free, free);
-    }
 }

@@ -4,21 +4,42 @@ import dev.berth.schema.Slots;
 import java.util.Map;
 
 /**
- * An agent a pass may place on, as a policy sees it; {@code free} shrinks as the pass places kernels on it.
- *
- * @param capacity everything the agent reported
- * @param free     capacity minus live allocations minus what this pass placed so far
+ * An agent a pass may place on, as a policy sees it; a pass replaces it with a new one as it places kernels on it.
+ * A class rather than a record only so that {@link #occupied()} is computed once, not per comparison.
  */
-public record Candidate(String agentId, Map<String, Long> capacity, Map<String, Long> free) {
+public final class Candidate {
 
-    public Candidate {
-        capacity = Map.copyOf(capacity);
-        free = Map.copyOf(free);
+    private final String agentId;
+    private final Map<String, Long> capacity;
+    private final Map<String, Long> free;
+    private final Map<String, Long> occupied;
+
+    /**
+     * @param capacity everything the agent reported
+     * @param free     capacity minus live allocations minus what this pass placed so far
+     */
+    public Candidate(String agentId, Map<String, Long> capacity, Map<String, Long> free) {
+        this.agentId = agentId;
+        this.capacity = Map.copyOf(capacity);
+        this.free = Map.copyOf(free);
+        this.occupied = Map.copyOf(Slots.combine(capacity, free, -1));
+    }
+
+    public String agentId() {
+        return agentId;
+    }
+
+    public Map<String, Long> capacity() {
+        return capacity;
+    }
+
+    public Map<String, Long> free() {
+        return free;
     }
 
     /** What live allocations and this pass hold (ALG-07). */
     public Map<String, Long> occupied() {
-        return Slots.combine(capacity, free, -1);
+        return occupied;
     }
 
     /**
@@ -46,5 +67,10 @@ public record Candidate(String agentId, Map<String, Long> capacity, Map<String, 
 
     Candidate minus(Map<String, Long> request) {
         return new Candidate(agentId, capacity, Slots.combine(free, request, -1));
+    }
+
+    @Override
+    public String toString() {
+        return "Candidate[" + agentId + ", capacity=" + capacity + ", free=" + free + "]";
     }
 }

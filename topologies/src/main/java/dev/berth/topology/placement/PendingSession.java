@@ -31,12 +31,6 @@ public record PendingSession(String sessionId, long enqueuedAtMs, String archite
         perKernel = Map.copyOf(perKernel);
     }
 
-    // TEMPORARY: the old shape, so that PlacementProcessor compiles until it is rewired
-    public PendingSession(String sessionId, long enqueuedAtMs, String architecture, boolean multiNode,
-                          List<String> kernelIds, Map<String, Long> perKernel) {
-        this(sessionId, enqueuedAtMs, architecture, multiNode, kernelIds, perKernel, "", 0);
-    }
-
     /** What all kernels together ask for: what a single-node session needs on its one agent (SCH-13). */
     public Map<String, Long> totalSlots() {
         return Slots.combine(Map.of(), perKernel, kernelIds.size());

@@ -77,7 +77,7 @@ public final class PlacementPass {
     /** Places the session and takes its slots from the pool, or leaves the pool as it was. */
     private static Attempt attempt(PendingSession session, Pool pool, Policy policy) {
         if (pool.isEmpty()) return new Attempt.Refused(Unplaceable.noFreshAgent(session));
-        if (pool.candidates(session.architecture()).isEmpty()) return new Attempt.Refused(Unplaceable.noArchitecture(session));
+        if (!pool.has(session.architecture())) return new Attempt.Refused(Unplaceable.noArchitecture(session));
         return session.multiNode() ? across(session, pool, policy) : together(session, pool, policy);
     }
 
@@ -115,45 +115,59 @@ public final class PlacementPass {
     /** The agents that may get work in this pass, with what is free on them so far. */
     private static final class Pool {
 
-        private final Map<String, Candidate> byId = new HashMap<>();
-        /** Agent ids by architecture, in id order, so that every policy sees candidates in the same order. */
-        private final Map<String, List<String>> byArchitecture = new HashMap<>();
+        /** Per architecture, in agent id order, so that every policy sees candidates in the same order. */
+        private final Map<String, List<Candidate>> byArchitecture = new HashMap<>();
+        /** Where each agent sits in its architecture's list, so that taking slots replaces it in place. */
+        private final Map<String, Integer> positions = new HashMap<>();
+        private final Map<String, String> architectures = new HashMap<>();
 
         Pool(List<AgentView> agents, long nowMs, Duration staleAfter) {
             agents.stream()
                     .filter(agent -> agent.schedulable() && nowMs - agent.lastSeenMs() <= staleAfter.toMillis())
                     .sorted(Comparator.comparing(AgentView::agentId))
                     .forEach(agent -> {
-                        byId.put(agent.agentId(), new Candidate(agent.agentId(), agent.capacity(), agent.free()));
-                        byArchitecture.computeIfAbsent(agent.architecture(), arch -> new ArrayList<>()).add(agent.agentId());
+                        List<Candidate> same = byArchitecture.computeIfAbsent(agent.architecture(), arch -> new ArrayList<>());
+                        positions.put(agent.agentId(), same.size());
+                        architectures.put(agent.agentId(), agent.architecture());
+                        same.add(new Candidate(agent.agentId(), agent.capacity(), agent.free()));
                     });
         }
 
         boolean isEmpty() {
-            return byId.isEmpty();
+            return positions.isEmpty();
         }
 
+        boolean has(String architecture) {
+            return byArchitecture.containsKey(architecture);
+        }
+
+        /** A read-only view, current until the next take. */
         List<Candidate> candidates(String architecture) {
-            return byArchitecture.getOrDefault(architecture, List.of()).stream().map(byId::get).toList();
+            return Collections.unmodifiableList(byArchitecture.getOrDefault(architecture, List.of()));
         }
 
         /** SCH-04: the group's total capacity, whatever the architecture. */
         Map<String, Long> totalCapacity() {
             Map<String, Long> total = new HashMap<>();
-            byId.values().forEach(candidate -> candidate.capacity().forEach((slot, amount) -> total.merge(slot, amount, Long::sum)));
+            byArchitecture.values().forEach(same -> same.forEach(candidate ->
+                    candidate.capacity().forEach((slot, amount) -> total.merge(slot, amount, Long::sum))));
             return total;
         }
 
         Candidate get(String agentId) {
-            return byId.get(agentId);
+            return byArchitecture.get(architectures.get(agentId)).get(positions.get(agentId));
         }
 
         void take(String agentId, Map<String, Long> slots) {
-            byId.put(agentId, byId.get(agentId).minus(slots));
+            put(get(agentId).minus(slots));
         }
 
         void restore(Map<String, Candidate> before) {
-            byId.putAll(before);
+            before.values().forEach(this::put);
+        }
+
+        private void put(Candidate candidate) {
+            byArchitecture.get(architectures.get(candidate.agentId())).set(positions.get(candidate.agentId()), candidate);
         }
     }
 }

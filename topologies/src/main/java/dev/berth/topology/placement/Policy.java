@@ -58,10 +58,12 @@ public sealed interface Policy {
     }
 
     private Optional<String> choose(List<Candidate> candidates, Map<String, Long> request) {
-        return candidates.stream()
-                .filter(candidate -> candidate.fits(request))
-                .min(preference(request).thenComparing(Candidate::agentId))
-                .map(Candidate::agentId);
+        Comparator<Candidate> order = preference(request).thenComparing(Candidate::agentId);
+        Candidate best = null;
+        for (Candidate candidate : candidates) {
+            if (candidate.fits(request) && (best == null || order.compare(candidate, best) < 0)) best = candidate;
+        }
+        return Optional.ofNullable(best).map(Candidate::agentId);
     }
 
     /** ALG-05: an agent without slot types the request does not use, then the most free in the requested slots. */

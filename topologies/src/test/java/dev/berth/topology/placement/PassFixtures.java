@@ -52,7 +52,7 @@ final class PassFixtures {
         return new PendingSession(id, enqueuedAt, ARCH, multiNode, kernelIds, perKernel, accessKey, retries);
     }
 
-    /** FIFO, nothing allocated yet, going on past sessions that do not fit: what FirstFit used to do. */
+    /** FIFO, nothing allocated yet, going on past sessions that do not fit. */
     static PassResult fifo(List<PendingSession> pending, List<AgentView> agents) {
         return PlacementPass.run(pending, agents, List.of(), Policy.FIFO, NOW, STALE_AFTER, true);
     }

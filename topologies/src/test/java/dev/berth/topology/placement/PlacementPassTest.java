@@ -224,10 +224,10 @@ class PlacementPassTest {
     @Test
     @DisplayName("ALG-02 an agent holding more than it has of a slot takes no work, not even a job that asks none of that slot")
     void overcommittedAgent() {
-        // given: a1 holds 3 GPU shares but now reports 2
+        // given: a1 holds 3 GPU shares but now reports 2; a2 also has GPUs, and less free cpu than a1
         List<AgentView> agents = List.of(
                 busy("a1", Map.of("cpu", 8000L, "mem", 8 * GIB, "cuda.shares", 2000L), Map.of("cpu", 8000L, "mem", 8 * GIB, "cuda.shares", -1000L)),
-                agent("a2", 1000, GIB));
+                agent("a2", Map.of("cpu", 1000L, "mem", GIB, "cuda.shares", 1000L)));
         // when
         PassResult result = fifo(List.of(single("s", NOW, 1, 1000, GIB)), agents);
         // then
