@@ -30,7 +30,7 @@ public final class PlacementSettings {
         Policy policy = Policy.parse(env.string("BERTH_SCHEDULER", "fifo"));
         int skip = env.integer("BERTH_NUM_RETRIES_TO_SKIP", 0, 0, 1_000_000);
         if (skip > 0) {
-            if (policy != Policy.FIFO) throw new IllegalArgumentException("BERTH_NUM_RETRIES_TO_SKIP applies to the fifo scheduler only");
+            if (!policy.equals(Policy.FIFO)) throw new IllegalArgumentException("BERTH_NUM_RETRIES_TO_SKIP applies to the fifo scheduler only");
             policy = Policy.fifo(skip);
         }
         String continueAfter = env.string("BERTH_SCHEDULER_CONTINUE", "false");
