@@ -21,6 +21,20 @@ public final class Fixtures {
 
     private Fixtures() {}
 
+    /** Streams settings for a TopologyTestDriver: the dead-letter handling the scheduler runs with, a private state dir. */
+    public static java.util.Properties driverProps(String applicationId, java.nio.file.Path stateDir, dev.berth.schema.Topics topics) {
+        var props = new java.util.Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(org.apache.kafka.streams.StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
+        props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class);
+        props.put(org.apache.kafka.streams.StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters.name());
+        return props;
+    }
+
     public static SessionSpec spec(String name, long cpuThousandths, long memBytes, int clusterSize, ClusterMode mode, SessionType type) {
         return SessionSpec.newBuilder()
                 .setName(name)

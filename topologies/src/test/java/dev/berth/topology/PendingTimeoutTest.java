@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -48,10 +47,7 @@ class PendingTimeoutTest {
 
     @BeforeEach
     void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pending-timeout-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = Fixtures.driverProps("pending-timeout-test", stateDir, topics);
         driver = new TopologyTestDriver(SchedulerTopology.build(topics, options), props, Instant.ofEpochMilli(0));
         requests = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), BerthSerdes.SESSION_REQUEST);
         heartbeats = driver.createInputTopic(topics.agentHeartbeats.name(), new StringSerializer(), BerthSerdes.AGENT_HEARTBEAT);
@@ -97,10 +93,7 @@ class PendingTimeoutTest {
     @DisplayName("SCH-03 the timeout is per scaling group: a group without one keeps its sessions waiting")
     void timeoutIsPerGroup() {
         driver.close();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pending-timeout-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        Properties props = Fixtures.driverProps("pending-timeout-test", stateDir, topics);
         var perGroup = new PlacementOptions(Duration.ofSeconds(40), Duration.ofHours(1), GroupOptions.DEFAULTS,
                 Map.of("gpu", GroupOptions.DEFAULTS.withPendingTimeout(Duration.ofSeconds(5))));
         driver = new TopologyTestDriver(SchedulerTopology.build(topics, perGroup), props, Instant.ofEpochMilli(0));
