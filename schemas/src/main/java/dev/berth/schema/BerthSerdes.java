@@ -3,6 +3,11 @@ package dev.berth.schema;
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.KernelEvent;
+import dev.berth.schema.avro.KernelStats;
+import dev.berth.schema.avro.KeypairConfig;
+import dev.berth.schema.avro.ResourceLimits;
+import dev.berth.schema.avro.ScalingGroupConfig;
+import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
@@ -35,6 +40,11 @@ public final class BerthSerdes {
     public static final AvroSerde<AgentHeartbeat> AGENT_HEARTBEAT = new AvroSerde<>(AgentHeartbeat.class);
     public static final AvroSerde<AgentCommand> AGENT_COMMAND = new AvroSerde<>(AgentCommand.class);
     public static final AvroSerde<KernelEvent> KERNEL_EVENT = new AvroSerde<>(KernelEvent.class);
+    public static final AvroSerde<KernelStats> KERNEL_STATS = new AvroSerde<>(KernelStats.class);
+    public static final AvroSerde<SchedulingUpdate> SCHEDULING_UPDATE = new AvroSerde<>(SchedulingUpdate.class);
+    public static final AvroSerde<KeypairConfig> KEYPAIR_CONFIG = new AvroSerde<>(KeypairConfig.class);
+    public static final AvroSerde<ResourceLimits> RESOURCE_LIMITS = new AvroSerde<>(ResourceLimits.class);
+    public static final AvroSerde<ScalingGroupConfig> SCALING_GROUP_CONFIG = new AvroSerde<>(ScalingGroupConfig.class);
 
     private BerthSerdes() {}
 

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The topic catalogue: every topic Berth reads or writes, with the shape it is created with.
  *
- * <p>All keyed topics share one partition count so that the streams joining them are
- * co-partitioned. A prefix lets tests and several stacks share one cluster.
+ * <p>All keyed event topics share one partition count so that the streams joining them are
+ * co-partitioned; the compacted configuration topics have one partition, as they are read whole. A prefix lets tests and several stacks share one cluster.
  */
 public final class Topics {
 
@@ -20,6 +20,8 @@ public final class Topics {
 
     public static final int DEFAULT_PARTITIONS = 4;
     private static final Duration WEEK = Duration.ofDays(7);
+    /** Compacted topics keep the latest value of every key for ever; -1 ms is Kafka's "no limit". */
+    private static final Duration FOREVER = Duration.ofMillis(-1);
 
     public final Spec sessionRequests;
     public final Spec sessionAdmitted;
@@ -28,6 +30,11 @@ public final class Topics {
     public final Spec agentHeartbeats;
     public final Spec agentCommands;
     public final Spec kernelEvents;
+    public final Spec kernelStats;
+    public final Spec sessionScheduling;
+    public final Spec configKeypairs;
+    public final Spec configLimits;
+    public final Spec configScalingGroups;
     public final Spec deadLetters;
     private final String prefix;
 
@@ -47,6 +54,16 @@ public final class Topics {
                 "AgentCommand keyed by agent id: create and destroy kernels");
         kernelEvents = new Spec(prefix + "kernel.events", partitions, false, WEEK,
                 "KernelEvent keyed by session id: what agents saw happen to kernels");
+        kernelStats = new Spec(prefix + "kernel.stats", partitions, false, Duration.ofDays(2),
+                "KernelStats keyed by session id: periodic resource use of each kernel");
+        sessionScheduling = new Spec(prefix + "session.scheduling", partitions, false, WEEK,
+                "SchedulingUpdate keyed by session id: why a pending session still waits");
+        configKeypairs = new Spec(prefix + "config.keypairs", 1, true, FOREVER,
+                "KeypairConfig keyed by access key, compacted: who owns a keypair and its resource policy");
+        configLimits = new Spec(prefix + "config.limits", 1, true, FOREVER,
+                "ResourceLimits keyed by <scope>:<id>, compacted: keypair policies and user, project, domain limits");
+        configScalingGroups = new Spec(prefix + "config.scaling-groups", 1, true, FOREVER,
+                "ScalingGroupConfig keyed by group name, compacted: scheduler options per scaling group");
         deadLetters = new Spec(prefix + "dead-letters", 1, false, Duration.ofDays(30),
                 "Records that could not be decoded or processed, with the reason in headers");
     }
@@ -66,6 +83,12 @@ public final class Topics {
 
     public List<Spec> all() {
         return List.of(sessionRequests, sessionAdmitted, sessionPlacements, sessionEvents,
-                agentHeartbeats, agentCommands, kernelEvents, deadLetters);
+                agentHeartbeats, agentCommands, kernelEvents, kernelStats, sessionScheduling,
+                configKeypairs, configLimits, configScalingGroups, deadLetters);
+    }
+
+    /** The compacted configuration topics, read as global tables; they need not be co-partitioned. */
+    public List<Spec> config() {
+        return List.of(configKeypairs, configLimits, configScalingGroups);
     }
 }

@@ -61,7 +61,7 @@ class AvroSerdeTest {
     /** Named types other files refer to, in the order they must be parsed. */
     private static final List<String> SHARED_SCHEMAS = List.of(
             "common/SessionStatus.avsc", "common/KernelStatus.avsc", "common/SessionSpec.avsc",
-            "common/KernelInfo.avsc", "common/Session.avsc");
+            "common/KernelInfo.avsc", "common/SchedulerStatus.avsc", "common/Session.avsc");
 
     /** A record, the serde of its topic and the .avsc file that declares its type. */
     record Case(String avsc, AvroSerde<? extends SpecificRecord> serde, SpecificRecord record) {
@@ -92,7 +92,12 @@ class AvroSerdeTest {
                 named("AgentHeartbeat", "AgentHeartbeat.avsc", BerthSerdes.AGENT_HEARTBEAT, SampleRecords.heartbeat()),
                 named("AgentCommand{CreateKernel}", "AgentCommand.avsc", BerthSerdes.AGENT_COMMAND, SampleRecords.createKernel()),
                 named("AgentCommand{DestroyKernel}", "AgentCommand.avsc", BerthSerdes.AGENT_COMMAND, SampleRecords.destroyKernel()),
-                named("KernelEvent", "KernelEvent.avsc", BerthSerdes.KERNEL_EVENT, SampleRecords.kernelEvent()));
+                named("KernelEvent", "KernelEvent.avsc", BerthSerdes.KERNEL_EVENT, SampleRecords.kernelEvent()),
+                named("KernelStats", "KernelStats.avsc", BerthSerdes.KERNEL_STATS, SampleRecords.kernelStats()),
+                named("SchedulingUpdate", "SchedulingUpdate.avsc", BerthSerdes.SCHEDULING_UPDATE, SampleRecords.schedulingUpdate()),
+                named("KeypairConfig", "KeypairConfig.avsc", BerthSerdes.KEYPAIR_CONFIG, SampleRecords.keypair()),
+                named("ResourceLimits", "ResourceLimits.avsc", BerthSerdes.RESOURCE_LIMITS, SampleRecords.limits()),
+                named("ScalingGroupConfig", "ScalingGroupConfig.avsc", BerthSerdes.SCALING_GROUP_CONFIG, SampleRecords.scalingGroup()));
     }
 
     private static <T extends SpecificRecord> Named<Case> named(String name, String avsc, AvroSerde<T> serde, T record) {

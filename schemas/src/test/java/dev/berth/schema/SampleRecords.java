@@ -11,8 +11,17 @@ import dev.berth.schema.avro.KernelBinding;
 import dev.berth.schema.avro.KernelEvent;
 import dev.berth.schema.avro.KernelEventKind;
 import dev.berth.schema.avro.KernelInfo;
+import dev.berth.schema.avro.KernelRole;
+import dev.berth.schema.avro.KernelStats;
 import dev.berth.schema.avro.KernelStatus;
+import dev.berth.schema.avro.KeypairConfig;
+import dev.berth.schema.avro.LimitScope;
+import dev.berth.schema.avro.PredicateFailure;
 import dev.berth.schema.avro.RenameSession;
+import dev.berth.schema.avro.ResourceLimits;
+import dev.berth.schema.avro.ScalingGroupConfig;
+import dev.berth.schema.avro.SchedulerStatus;
+import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
@@ -23,6 +32,8 @@ import dev.berth.schema.avro.SessionResult;
 import dev.berth.schema.avro.SessionSpec;
 import dev.berth.schema.avro.SessionStatus;
 import dev.berth.schema.avro.SessionType;
+import dev.berth.schema.avro.UnspecifiedSlots;
+import dev.berth.schema.avro.UserRole;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +72,12 @@ final class SampleRecords {
                 .setProject("vision")
                 .setCallbackUrl("http://127.0.0.1:9000/callback")
                 .setTag("nightly")
+                .setRole(KernelRole.SYSTEM)
+                .setUserId("user-7")
+                .setDependencies(List.of("s-dep-1", "s-dep-2"))
+                .setStartsAt(AT.plusSeconds(60))
+                .setMaxRetries(2)
+                .setBootstrapScript("pip install -r requirements.txt")
                 .build();
     }
 
@@ -98,7 +115,73 @@ final class SampleRecords {
                 .setCreatedAt(AT)
                 .setTerminatedAt(AT.plusSeconds(5))
                 .setKernels(List.of(kernel(0, "main", 1), kernel(1, "sub", 1)))
+                .setScheduler(schedulerStatus())
+                .setRequeues(1)
                 .setVersion(7)
+                .build();
+    }
+
+    static SchedulerStatus schedulerStatus() {
+        return SchedulerStatus.newBuilder()
+                .setRetries(3)
+                .setLastTry(AT.plusSeconds(2))
+                .setFailedPredicates(List.of(new PredicateFailure("concurrency", "You cannot run more than 2 concurrent sessions")))
+                .setPassedPredicates(List.of("reserved_time", "dependencies"))
+                .setMsg(null)
+                .build();
+    }
+
+    static SchedulingUpdate schedulingUpdate() {
+        return new SchedulingUpdate(SESSION_ID, AT.plusSeconds(2), "predicate-checks-failed", schedulerStatus());
+    }
+
+    static KeypairConfig keypair() {
+        return new KeypairConfig("AKIAIOSFODNN7EXAMPLE", "user-7", "research", UserRole.ADMIN, true, "gpu-users", 5000, 12L);
+    }
+
+    static ResourceLimits limits() {
+        return ResourceLimits.newBuilder()
+                .setScope(LimitScope.KEYPAIR_POLICY)
+                .setId("gpu-users")
+                .setTotalResourceSlots(sorted(Map.of("cpu", 64_000L, "mem", 256 * GIB)))
+                .setDefaultForUnspecified(UnspecifiedSlots.LIMITED)
+                .setMaxConcurrentSessions(5)
+                .setMaxContainersPerSession(4)
+                .setIdleTimeoutSeconds(3600)
+                .setMaxSessionLifetimeSeconds(86_400)
+                .setVersion(3)
+                .build();
+    }
+
+    static ScalingGroupConfig scalingGroup() {
+        return ScalingGroupConfig.newBuilder()
+                .setName("gpu")
+                .setActive(true)
+                .setIsPublic(false)
+                .setScheduler("drf")
+                .setSchedulerConfig(sorted(Map.of("num_retries_to_skip", "2")))
+                .setAllowedSessionTypes(List.of(SessionType.BATCH, SessionType.INTERACTIVE))
+                .setPendingTimeoutMs(600_000)
+                .setVersion(9)
+                .build();
+    }
+
+    static KernelStats kernelStats() {
+        return KernelStats.newBuilder()
+                .setKernelId(KernelIds.of(SESSION_ID, 0))
+                .setSessionId(SESSION_ID)
+                .setAgentId("agent-0")
+                .setAt(AT)
+                .setSeq(41)
+                .setCpuUsedMs(12_345)
+                .setCpuPercent(87.5)
+                .setMemBytes(GIB)
+                .setMemPeakBytes(2 * GIB)
+                .setNetRxBytes(1024)
+                .setNetTxBytes(2048)
+                .setIoReadBytes(4096)
+                .setIoWriteBytes(8192)
+                .setAccelerators(sorted(Map.of("cuda.shares", 40.0)))
                 .build();
     }
 
@@ -169,6 +252,10 @@ final class SampleRecords {
                 .setClusterRole("sub")
                 .setClusterIdx(1)
                 .setClusterHostname("sub1")
+                .setClusterSize(2)
+                .setClusterHosts(List.of("main1", "sub1"))
+                .setAccessKey("AKIAIOSFODNN7EXAMPLE")
+                .setBootstrapScript("pip install -r requirements.txt")
                 .build());
     }
 

@@ -34,7 +34,8 @@ class TopicsTest {
     void names() {
         Topics topics = Topics.withPrefix("");
         assertEquals(List.of("session.requests", "session.admitted", "session.placements", "session.events",
-                        "agent.heartbeats", "agent.commands", "kernel.events", "dead-letters"),
+                        "agent.heartbeats", "agent.commands", "kernel.events", "kernel.stats", "session.scheduling",
+                        "config.keypairs", "config.limits", "config.scaling-groups", "dead-letters"),
                 topics.all().stream().map(Topics.Spec::name).toList());
         assertEquals(topics.all().size(), topics.all().stream().map(Topics.Spec::name).collect(Collectors.toSet()).size());
     }
@@ -46,8 +47,10 @@ class TopicsTest {
         // when
         Topics topics = Topics.withPrefix("p.", partitions);
         // then
-        Set<Topics.Spec> keyed = topics.all().stream().filter(spec -> spec != topics.deadLetters).collect(Collectors.toSet());
-        assertEquals(7, keyed.size());
+        Set<Topics.Spec> keyed = topics.all().stream()
+                .filter(spec -> spec != topics.deadLetters && !topics.config().contains(spec))
+                .collect(Collectors.toSet());
+        assertEquals(9, keyed.size());
         for (Topics.Spec spec : keyed) assertEquals(partitions, spec.partitions(), spec.name());
     }
 
@@ -70,11 +73,25 @@ class TopicsTest {
     }
 
     @Test
-    @DisplayName("every topic has a positive retention and a description")
+    @DisplayName("every event topic has a positive retention, every topic a description")
     void shapes() {
-        for (Topics.Spec spec : Topics.withPrefix("").all()) {
-            assertTrue(spec.retention().toMillis() > 0, spec.name());
+        Topics topics = Topics.withPrefix("");
+        for (Topics.Spec spec : topics.all()) {
+            if (!topics.config().contains(spec)) assertTrue(spec.retention().toMillis() > 0, spec.name());
             assertFalse(spec.doc().isBlank(), spec.name());
+        }
+    }
+
+    @Test
+    @DisplayName("configuration topics are compacted, kept for ever and read whole from one partition")
+    void configTopics() {
+        Topics topics = Topics.withPrefix("c.", 6);
+        assertEquals(3, topics.config().size());
+        for (Topics.Spec spec : topics.config()) {
+            assertTrue(spec.compacted(), spec.name());
+            assertEquals(-1, spec.retention().toMillis(), spec.name());
+            assertEquals(1, spec.partitions(), spec.name());
+            assertTrue(topics.all().contains(spec), spec.name());
         }
     }
 
