@@ -11,6 +11,7 @@ import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionOutcome;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -41,6 +42,7 @@ public final class BerthSerdes {
     public static final AvroSerde<AgentCommand> AGENT_COMMAND = new AvroSerde<>(AgentCommand.class);
     public static final AvroSerde<KernelEvent> KERNEL_EVENT = new AvroSerde<>(KernelEvent.class);
     public static final AvroSerde<KernelStats> KERNEL_STATS = new AvroSerde<>(KernelStats.class);
+    public static final AvroSerde<SessionOutcome> SESSION_OUTCOME = new AvroSerde<>(SessionOutcome.class);
     public static final AvroSerde<SchedulingUpdate> SCHEDULING_UPDATE = new AvroSerde<>(SchedulingUpdate.class);
     public static final AvroSerde<KeypairConfig> KEYPAIR_CONFIG = new AvroSerde<>(KeypairConfig.class);
     public static final AvroSerde<ResourceLimits> RESOURCE_LIMITS = new AvroSerde<>(ResourceLimits.class);

@@ -2,6 +2,7 @@ package dev.berth.schema;
 
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.AgentLost;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.CreateSession;
@@ -26,6 +27,7 @@ import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
+import dev.berth.schema.avro.SessionOutcome;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionResult;
@@ -129,6 +131,14 @@ final class SampleRecords {
                 .setPassedPredicates(List.of("reserved_time", "dependencies"))
                 .setMsg(null)
                 .build();
+    }
+
+    static SessionOutcome outcome() {
+        return new SessionOutcome(SESSION_ID, SessionStatus.TERMINATED, SessionResult.FAILURE, AT.plusSeconds(9));
+    }
+
+    static SessionRequest agentLost() {
+        return request("req-lost", new AgentLost("agent-3"));
     }
 
     static SchedulingUpdate schedulingUpdate() {
@@ -279,6 +289,7 @@ final class SampleRecords {
                 .setAt(AT)
                 .setSpec(spec())
                 .setKernelIds(List.of(KernelIds.of(SESSION_ID, 0), KernelIds.of(SESSION_ID, 1)))
+                .setRetries(4)
                 .build();
     }
 
