@@ -1,0 +1,25 @@
+package dev.berth.identity;
+
+import java.security.SecureRandom;
+
+/** New keypair credentials: an access key {@code AKIA} + 16 characters and a 40-character secret. */
+public final class Keys {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private static final String MIXED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    private Keys() {}
+
+    public record Keypair(String accessKey, String secretKey) {}
+
+    public static Keypair generate() {
+        return new Keypair("AKIA" + random(UPPER, 16), random(MIXED, 40));
+    }
+
+    private static String random(String alphabet, int length) {
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) text.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        return text.toString();
+    }
+}
