@@ -35,7 +35,7 @@ public final class RequestSigner {
     public static final String DATE_HEADER = "X-BackendAI-Date";
     public static final String VERSION_HEADER = "X-BackendAI-Version";
     private static final String ALGORITHM = "HmacSHA256";
-    private static final DateTimeFormatter KEY_DATE = DateTimeFormatter.BASIC_ISO_DATE.withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter KEY_DATE = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
     private static final String EMPTY_BODY_HASH = sha256Hex(new byte[0]);
 
     private RequestSigner() {}
