@@ -1,10 +1,13 @@
 package dev.berth.topology;
 
 import static dev.berth.schema.BerthSerdes.KEY;
+import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
 import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
 import dev.berth.schema.Topics;
+import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionRequest;
+import dev.berth.topology.admission.AdmissionOptions;
 import dev.berth.topology.admission.AdmissionTopology;
 import dev.berth.topology.lifecycle.LifecycleTopology;
 import dev.berth.topology.placement.PlacementOptions;
@@ -15,19 +18,28 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 
 /**
- * The scheduler's stages in the order a session meets them: requests are admitted, admitted sessions
- * are placed, and the lifecycle folds requests, placements and kernel events into session events.
+ * The scheduler's stages in the order a session meets them: requests are admitted against the
+ * policies of the config tables, admitted sessions are placed, and the lifecycle folds requests,
+ * scheduling updates, placements and kernel events into session events.
  */
 public final class SchedulerTopology {
 
     private SchedulerTopology() {}
 
     public static Topology build(Topics topics, PlacementOptions placement) {
+        return build(topics, AdmissionOptions.DEFAULTS, placement);
+    }
+
+    public static Topology build(Topics topics, AdmissionOptions admission, PlacementOptions placement) {
         StreamsBuilder builder = new StreamsBuilder();
+        ConfigTables.addTo(builder, topics);
+        // a topic is read once per application; the stages that share one get the same stream
         KStream<String, SessionRequest> requests = builder.stream(topics.sessionRequests.name(),
                 Consumed.with(KEY, SESSION_REQUEST).withName("session-requests"));
-        AdmissionTopology.addTo(requests, topics);
-        PlacementTopology.addTo(builder, topics, placement);
+        KStream<String, SessionEvent> sessionEvents = builder.stream(topics.sessionEvents.name(),
+                Consumed.with(KEY, SESSION_EVENT).withName("session-events"));
+        AdmissionTopology.addTo(builder, requests, sessionEvents, topics, admission);
+        PlacementTopology.addTo(builder, sessionEvents, topics, placement);
         LifecycleTopology.addTo(builder, requests, topics);
         return builder.build();
     }

@@ -12,14 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Admission decisions. The foundation admits every well-formed create; quota and policy checks
- * join here, keyed so that one task owns every limit it checks.
+ * Turns a create into the candidate admission checks, after checking it is well-formed: the API
+ * validates too, but any client may write the topic.
  */
 public final class Admission {
 
     private Admission() {}
 
-    public static SessionAdmitted admit(SessionRequest request) {
+    public static SessionAdmitted candidate(SessionRequest request) {
         if (!(request.getOp() instanceof CreateSession create)) {
             throw new RejectedRecordException("admission takes only creates, got " + request.getOp().getClass().getSimpleName());
         }
@@ -36,7 +36,6 @@ public final class Admission {
                 .build();
     }
 
-    /** The API validates too; this guards against any other writer of the topic. */
     static void validate(SessionSpec spec) {
         if (spec.getClusterSize() < 1) throw new RejectedRecordException("clusterSize must be >= 1, got " + spec.getClusterSize());
         for (Map.Entry<String, Long> slot : spec.getResources().entrySet()) {

@@ -1,27 +1,80 @@
 package dev.berth.topology.admission;
 
 import static dev.berth.schema.BerthSerdes.KEY;
+import static dev.berth.schema.BerthSerdes.SCHEDULING_UPDATE;
 import static dev.berth.schema.BerthSerdes.SESSION_ADMITTED;
+import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
+import static dev.berth.schema.BerthSerdes.SESSION_OUTCOME;
+import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.CreateSession;
+import dev.berth.schema.avro.SchedulingUpdate;
+import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionRequest;
+import dev.berth.schema.avro.SessionStatus;
+import dev.berth.topology.lifecycle.Transitions;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * session.requests (session id → SessionRequest) ─► admission ─► session.admitted (scaling group → SessionAdmitted).
+ * Admission, keyed by domain.
+ * <ul>
+ *   <li>in: session.requests (creates only), session.events (ends only), both repartitioned by domain;
+ *       config.keypairs, config.limits, config.scaling-groups as global stores</li>
+ *   <li>stores: admission-waiting, admission-reserved, admission-outcomes</li>
+ *   <li>out: session.admitted (group → SessionAdmitted), session.scheduling (session id → SchedulingUpdate:
+ *       why a session waits), session.requests (session id → SessionRequest: cancels when a dependency failed)</li>
+ * </ul>
  */
 public final class AdmissionTopology {
 
     private AdmissionTopology() {}
 
-    public static void addTo(KStream<String, SessionRequest> requests, Topics topics) {
-        requests
+    public static void addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests,
+                             KStream<String, SessionEvent> sessionEvents, Topics topics, AdmissionOptions options) {
+        int partitions = topics.sessionRequests.partitions();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.RESERVED), KEY, SESSION_ADMITTED));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.OUTCOMES), KEY, SESSION_OUTCOME));
+
+        KStream<String, AdmissionInput> creates = requests
                 .filter((sessionId, request) -> request.getOp() instanceof CreateSession, Named.as("admission-creates"))
-                .mapValues(Admission::admit, Named.as("admission-admit"))
-                .selectKey((sessionId, admitted) -> admitted.getSpec().getScalingGroup(), Named.as("admission-by-group"))
-                .to(topics.sessionAdmitted.name(), Produced.with(KEY, SESSION_ADMITTED).withName("admission-out"));
+                .mapValues(Admission::candidate, Named.as("admission-validate"))
+                .selectKey((sessionId, candidate) -> candidate.getSpec().getDomain(), Named.as("admission-create-by-domain"))
+                .repartition(Repartitioned.with(KEY, SESSION_ADMITTED).withName("admission-candidates").withNumberOfPartitions(partitions))
+                .mapValues(AdmissionInput.Create::new, Named.as("admission-as-create"));
+        KStream<String, AdmissionInput> ends = sessionEvents
+                .filter((sessionId, event) -> releases(event.getSession().getStatus()), Named.as("admission-only-ends"))
+                .selectKey((sessionId, event) -> event.getSession().getSpec().getDomain(), Named.as("admission-end-by-domain"))
+                .repartition(Repartitioned.with(KEY, SESSION_EVENT).withName("admission-ends").withNumberOfPartitions(partitions))
+                .mapValues(AdmissionInput.Ended::new, Named.as("admission-as-end"));
+
+        creates
+                .merge(ends, Named.as("admission-merge-ends"))
+                .process(() -> new AdmissionProcessor(options), Named.as("admission"),
+                        AdmissionProcessor.WAITING, AdmissionProcessor.RESERVED, AdmissionProcessor.OUTCOMES)
+                .split(Named.as("admission-out-"))
+                .branch((key, out) -> out instanceof SessionAdmitted, Branched.<String, SpecificRecord>withConsumer(admitted -> admitted
+                        .mapValues(out -> (SessionAdmitted) out, Named.as("admission-as-admitted"))
+                        .to(topics.sessionAdmitted.name(), Produced.with(KEY, SESSION_ADMITTED).withName("admission-admitted"))).withName("admitted"))
+                .branch((key, out) -> out instanceof SchedulingUpdate, Branched.<String, SpecificRecord>withConsumer(updates -> updates
+                        .mapValues(out -> (SchedulingUpdate) out, Named.as("admission-as-update"))
+                        .to(topics.sessionScheduling.name(), Produced.with(KEY, SCHEDULING_UPDATE).withName("admission-scheduling"))).withName("updates"))
+                .branch((key, out) -> out instanceof SessionRequest, Branched.<String, SpecificRecord>withConsumer(cancels -> cancels
+                        .mapValues(out -> (SessionRequest) out, Named.as("admission-as-request"))
+                        .to(topics.sessionRequests.name(), Produced.with(KEY, SESSION_REQUEST).withName("admission-requests"))).withName("requests"));
+    }
+
+    /** Statuses in which a session holds no quota any more (SES-10: ERROR does not occupy). */
+    static boolean releases(SessionStatus status) {
+        return Transitions.isTerminal(status) || status == SessionStatus.ERROR;
     }
 }

@@ -7,7 +7,9 @@ import dev.berth.schema.avro.KernelBinding;
 import dev.berth.schema.avro.KernelEvent;
 import dev.berth.schema.avro.KernelInfo;
 import dev.berth.schema.avro.KernelStatus;
+import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
+import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionResult;
@@ -24,14 +26,25 @@ import java.util.List;
  */
 public final class Lifecycle {
 
-    /** What one input does; {@code next == null} means the input changed nothing. */
-    public record Decision(Session next, List<SessionEvent> events, List<AgentCommand> commands) {
-        static final Decision NONE = new Decision(null, List.of(), List.of());
+    /**
+     * What one input does; {@code next == null} means the input changed nothing.
+     *
+     * @param requeue non-null when the session goes back to placement's queue
+     */
+    public record Decision(Session next, List<SessionEvent> events, List<AgentCommand> commands, SessionAdmitted requeue) {
+        static final Decision NONE = new Decision(null, List.of(), List.of(), null);
+
+        Decision(Session next, List<SessionEvent> events, List<AgentCommand> commands) {
+            this(next, events, commands, null);
+        }
 
         public boolean changed() {
             return next != null;
         }
     }
+
+    /** Status info of sessions whose agent fell silent. */
+    public static final String AGENT_LOST = "agent-lost";
 
     private Lifecycle() {}
 
@@ -45,6 +58,8 @@ public final class Lifecycle {
             case LifecycleInput.Rename rename -> rename(current, rename, now);
             case LifecycleInput.Placed placed -> placed(current, placed, now);
             case LifecycleInput.KernelChanged changed -> kernelChanged(current, changed.event(), now);
+            case LifecycleInput.Waiting waiting -> waiting(current, waiting.update(), now);
+            case LifecycleInput.Lost lost -> agentLost(current, lost.op().getAgentId(), now);
         };
     }
 
@@ -108,9 +123,76 @@ public final class Lifecycle {
         return new Decision(next, List.of(event(next, SessionEventKind.RENAMED, null, now)), List.of());
     }
 
+    /** SCH-12/16: a pending session carries the scheduler's latest reason; it stays PENDING. */
+    private static Decision waiting(Session current, SchedulingUpdate update, long now) {
+        if (current.getStatus() != SessionStatus.PENDING) return Decision.NONE;
+        Session next = copy(current);
+        next.setStatusInfo(update.getStatusInfo());
+        next.setScheduler(update.getStatus());
+        next.setVersion(current.getVersion() + 1);
+        return new Decision(next, List.of(event(next, SessionEventKind.WAITING, update.getStatusInfo(), now)), List.of());
+    }
+
+    /**
+     * A lost agent takes its kernels with it. A batch session with retries left goes back to the
+     * queue (its quota stays reserved); any other ends in ERROR, and its kernels elsewhere are
+     * destroyed. A session already being destroyed is simply terminated.
+     */
+    private static Decision agentLost(Session current, String agentId, long now) {
+        if (Transitions.isTerminal(current.getStatus()) || current.getStatus() == SessionStatus.ERROR) return Decision.NONE;
+        boolean affected = current.getKernels().stream().anyMatch(k -> agentId.equals(k.getAgentId()) && !isDead(k.getStatus()));
+        if (!affected) return Decision.NONE;
+        Session next = copy(current);
+        List<AgentCommand> elsewhere = destroyCommands(withoutAgent(current, agentId), AGENT_LOST, now);
+        if (current.getStatus() == SessionStatus.TERMINATING) {
+            next.getKernels().forEach(k -> k.setStatus(KernelStatus.TERMINATED));
+            return transition(next, SessionStatus.TERMINATED, AGENT_LOST, now, elsewhere);
+        }
+        if (current.getSpec().getSessionType() == SessionType.BATCH && current.getRequeues() < current.getSpec().getMaxRetries()) {
+            for (KernelInfo kernel : next.getKernels()) {
+                kernel.setStatus(KernelStatus.PENDING);
+                kernel.setAgentId(null);
+                kernel.setContainerId(null);
+                kernel.setExitCode(null);
+            }
+            next.setRequeues(current.getRequeues() + 1);
+            // the explicit setter of SES-15: back to PENDING is no transition of the table
+            next.setStatus(SessionStatus.PENDING);
+            next.setStatusInfo(AGENT_LOST);
+            next.getStatusHistory().put(SessionStatus.PENDING.name(), now);
+            next.setVersion(current.getVersion() + 1);
+            SessionAdmitted requeue = SessionAdmitted.newBuilder()
+                    .setSessionId(current.getSessionId())
+                    .setAccessKey(current.getAccessKey())
+                    .setAt(Instant.ofEpochMilli(now))
+                    .setSpec(current.getSpec())
+                    .setKernelIds(current.getKernels().stream().map(KernelInfo::getKernelId).toList())
+                    .build();
+            return new Decision(next, List.of(event(next, SessionEventKind.ENQUEUED, AGENT_LOST, now)), elsewhere, requeue);
+        }
+        for (KernelInfo kernel : next.getKernels()) {
+            if (agentId.equals(kernel.getAgentId()) && !isDead(kernel.getStatus())) kernel.setStatus(KernelStatus.ERROR);
+        }
+        return transition(next, SessionStatus.ERROR, AGENT_LOST, now, elsewhere);
+    }
+
+    private static boolean isDead(KernelStatus status) {
+        return status == KernelStatus.TERMINATED || status == KernelStatus.CANCELLED || status == KernelStatus.ERROR;
+    }
+
+    /** The session as if the lost agent's kernels had no agent: commands go only to the others. */
+    private static Session withoutAgent(Session session, String agentId) {
+        Session view = copy(session);
+        for (KernelInfo kernel : view.getKernels()) {
+            if (agentId.equals(kernel.getAgentId()) || isDead(kernel.getStatus())) kernel.setAgentId(null);
+        }
+        return view;
+    }
+
     private static Decision placed(Session current, LifecycleInput.Placed placed, long now) {
         if (!Transitions.allowed(current.getStatus(), SessionStatus.SCHEDULED)) return Decision.NONE;
         Session next = copy(current);
+        next.setScheduler(null);
         for (KernelBinding binding : placed.placement().getBindings()) {
             for (KernelInfo kernel : next.getKernels()) {
                 if (kernel.getKernelId().equals(binding.getKernelId())) {
@@ -126,6 +208,8 @@ public final class Lifecycle {
         int index = indexOf(current, event.getKernelId());
         if (index < 0) return Decision.NONE;
         KernelInfo kernel = current.getKernels().get(index);
+        // an agent that was declared lost and came back speaks of a kernel that now lives elsewhere, or nowhere
+        if (kernel.getAgentId() != null && !kernel.getAgentId().equals(event.getAgentId())) return Decision.NONE;
         KernelStatus target = kernelStatusOf(event);
         boolean allowed = target == KernelStatus.TERMINATED
                 ? Transitions.mayMarkTerminated(kernel.getStatus())

@@ -9,7 +9,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Applies {@link Lifecycle#decide} to the session store; forwards events keyed by session and commands keyed by agent. */
+/**
+ * Applies {@link Lifecycle#decide} to the session store; forwards events keyed by session, commands
+ * keyed by agent and sessions going back to the queue keyed by scaling group.
+ */
 final class LifecycleProcessor implements Processor<String, LifecycleInput, String, SpecificRecord> {
 
     static final String STORE = "lifecycle-sessions";
@@ -34,6 +37,9 @@ final class LifecycleProcessor implements Processor<String, LifecycleInput, Stri
         }
         for (AgentCommand command : decision.commands()) {
             context.forward(record.withKey(command.getAgentId()).withValue(command));
+        }
+        if (decision.requeue() != null) {
+            context.forward(record.withKey(decision.requeue().getSpec().getScalingGroup()).withValue(decision.requeue()));
         }
     }
 }

@@ -7,11 +7,12 @@ import java.util.Map;
  * How placement behaves.
  *
  * @param staleAfter      an agent whose last heartbeat is older than this gets no new work (SPEC AGT-03: 40 s)
+ * @param lostAfter       an agent silent this long is lost: its sessions end in ERROR or go back to the queue
  * @param endedRetention  how long placement remembers ended sessions, to drop a late admission of one
  * @param groupDefaults   what a scaling group without settings of its own gets
  * @param groups          settings per scaling group name
  */
-public record PlacementOptions(Duration staleAfter, Duration endedRetention, GroupOptions groupDefaults,
+public record PlacementOptions(Duration staleAfter, Duration lostAfter, Duration endedRetention, GroupOptions groupDefaults,
                                Map<String, GroupOptions> groups) {
 
     /**
@@ -37,9 +38,10 @@ public record PlacementOptions(Duration staleAfter, Duration endedRetention, Gro
     }
 
     public static final PlacementOptions DEFAULTS =
-            new PlacementOptions(Duration.ofSeconds(40), Duration.ofHours(1), GroupOptions.DEFAULTS, Map.of());
+            new PlacementOptions(Duration.ofSeconds(40), Duration.ofMinutes(2), Duration.ofHours(1), GroupOptions.DEFAULTS, Map.of());
 
     public PlacementOptions {
+        if (lostAfter.compareTo(staleAfter) < 0) throw new IllegalArgumentException("lostAfter must not be shorter than staleAfter");
         groups = Map.copyOf(groups);
     }
 
@@ -48,7 +50,7 @@ public record PlacementOptions(Duration staleAfter, Duration endedRetention, Gro
     }
 
     public PlacementOptions withGroupDefaults(GroupOptions defaults) {
-        return new PlacementOptions(staleAfter, endedRetention, defaults, groups);
+        return new PlacementOptions(staleAfter, lostAfter, endedRetention, defaults, groups);
     }
 
     /** Whether any group has a pending timeout, so that placement needs to look at the clock at all. */

@@ -1,6 +1,8 @@
 package dev.berth.topology.placement;
 
 import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.AgentLost;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.DestroyKernel;
@@ -10,8 +12,10 @@ import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.KernelIds;
+import dev.berth.topology.WaitingReasons;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,14 +46,19 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     static final String PENDING_TIMEOUT = "pending-timeout";
     /** How often groups with changes get a placement pass; also the most a placement waits for one. */
     static final Duration PASS_EVERY = Duration.ofMillis(5);
+    /** How often agents are checked for silence longer than lostAfter. */
+    static final Duration LOST_CHECK_EVERY = Duration.ofSeconds(1);
+    /** Reason given to an agent for stopping a kernel that holds no allocation. */
+    static final String NOT_ALLOCATED = "not-allocated";
 
     private final PlacementOptions options;
     private ProcessorContext<String, SpecificRecord> context;
     private PlacementState state;
     private KeyValueStore<String, Long> ended;
     private final Set<String> dirty = new HashSet<>();
-    /** Failed placement attempts per queued session, for FIFO's num_retries_to_skip; kept in memory only. */
-    private final Map<String, Integer> retries = new HashMap<>();
+    private final WaitingReasons told = new WaitingReasons();
+    /** Per agent, kernels it reported that it should not run and was told to stop: told once each. */
+    private final Map<String, Set<String>> strayTold = new HashMap<>();
 
     PlacementProcessor(PlacementOptions options) {
         this.options = options;
@@ -65,6 +74,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         if (options.anyPendingTimeout()) {
             context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::cancelTimedOut);
         }
+        context.schedule(LOST_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::markLost);
     }
 
     @Override
@@ -78,6 +88,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                 state.enqueue(admitted.session());
             }
             case PlacementInput.Heartbeat heartbeat -> {
+                stopStrays(heartbeat.heartbeat(), record.timestamp());
                 if (!state.putAgent(heartbeat.heartbeat(), options.staleAfter())) return;
             }
             case PlacementInput.Ended end -> release(record, end.event());
@@ -97,7 +108,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         String id = event.getSessionId();
         ended.put(id, record.timestamp());
         state.dequeue(id);
-        retries.remove(id);
+        told.forget(id);
         SessionPlaced held = state.release(id);
         if (held != null && event.getKind() == SessionEventKind.CANCELLED) {
             // cancelled before the lifecycle saw the placement: the kernels may be starting, stop them
@@ -119,16 +130,16 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         Map<String, SessionAdmitted> admittedById = new HashMap<>();
         for (SessionAdmitted admitted : queued) {
             admittedById.put(admitted.getSessionId(), admitted);
-            pending.add(toPending(admitted, retries.getOrDefault(admitted.getSessionId(), 0)));
+            pending.add(toPending(admitted, state.retries(admitted)));
         }
 
         var groupOptions = options.group(group);
         List<Allocation> existing = groupOptions.policy().usesShares() ? state.allocations(group) : List.of();
         PassResult result = PlacementPass.run(pending, state.agentViews(group), existing, groupOptions.policy(), nowMs,
                 options.staleAfter(), groupOptions.continueAfterUnplaceable());
-        for (Unplaceable miss : result.unplaceable()) retries.merge(miss.sessionId(), 1, Integer::sum);
+        for (Unplaceable miss : result.unplaceable()) tellUnplaceable(miss, nowMs);
         for (Placement placement : result.placements()) {
-            retries.remove(placement.sessionId());
+            told.forget(placement.sessionId());
             SessionAdmitted admitted = admittedById.get(placement.sessionId());
             long at = Math.max(nowMs, admitted.getAt().toEpochMilli());
             SessionPlaced placed = placed(group, admitted, placement, at);
@@ -140,6 +151,16 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                 context.forward(new Record<>(agentId, createKernel(admitted, i, agentId, at), at));
             }
         }
+    }
+
+    /** SCH-16: the session stays queued with one more retry, and its reason goes onto the session. */
+    private void tellUnplaceable(Unplaceable miss, long nowMs) {
+        int retries = state.countRetry(miss.sessionId());
+        SchedulingUpdate update = told.next(miss.sessionId(), WaitingReasons.NO_AVAILABLE_INSTANCES, retries, List.of(), List.of(),
+                miss.reason(), nowMs);
+        if (update == null) return;
+        state.saveRetries(miss.sessionId());
+        context.forward(new Record<>(miss.sessionId(), update, nowMs));
     }
 
     private static PendingSession toPending(SessionAdmitted admitted, int retries) {
@@ -177,8 +198,64 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                         .setClusterRole(KernelIds.role(index))
                         .setClusterIdx(KernelIds.clusterIdx(index))
                         .setClusterHostname(KernelIds.hostname(index))
+                        .setClusterSize(admitted.getKernelIds().size())
+                        .setClusterHosts(hostnames(admitted.getKernelIds().size()))
+                        .setAccessKey(admitted.getAccessKey())
+                        .setBootstrapScript(spec.getBootstrapScript())
                         .build())
                 .build();
+    }
+
+    private static List<String> hostnames(int kernels) {
+        List<String> hosts = new ArrayList<>(kernels);
+        for (int i = 0; i < kernels; i++) hosts.add(KernelIds.hostname(i));
+        return hosts;
+    }
+
+    /**
+     * An agent silent for lostAfter is forgotten; every session with a kernel on it gives back its
+     * whole allocation, and the lifecycle is told, to end it in ERROR or queue it again.
+     */
+    private void markLost(long nowMs) {
+        for (AgentHeartbeat agent : state.silentAgents(nowMs - options.lostAfter().toMillis())) {
+            String agentId = agent.getAgentId();
+            for (SessionPlaced held : state.removeAgent(agentId)) {
+                SessionRequest lost = SessionRequest.newBuilder()
+                        .setRequestId(held.getSessionId() + ":lost:" + agentId)
+                        .setSessionId(held.getSessionId())
+                        .setAt(Instant.ofEpochMilli(nowMs))
+                        .setAccessKey(held.getAccessKey())
+                        .setOp(new AgentLost(agentId))
+                        .build();
+                context.forward(new Record<>(held.getSessionId(), lost, nowMs));
+            }
+            strayTold.remove(agentId);
+            dirty.add(agent.getScalingGroup());
+        }
+    }
+
+    /**
+     * Reconciliation: a kernel the agent runs but no live allocation puts there (its session ended,
+     * or it was re-placed after the agent was thought lost) is told to stop, once.
+     */
+    private void stopStrays(AgentHeartbeat heartbeat, long nowMs) {
+        String agentId = heartbeat.getAgentId();
+        Set<String> told = strayTold.get(agentId);
+        if (told != null) {
+            told.retainAll(heartbeat.getKernels()); // the ones it stopped need no more memory
+            if (told.isEmpty()) strayTold.remove(agentId);
+        }
+        for (String kernelId : heartbeat.getKernels()) {
+            if (state.allocatedOn(kernelId, agentId)) continue;
+            if (!strayTold.computeIfAbsent(agentId, a -> new HashSet<>()).add(kernelId)) continue;
+            // no allocation names the session; the agent knows it from its own kernel
+            context.forward(new Record<>(agentId, AgentCommand.newBuilder()
+                    .setCommandId(kernelId + ":stray:" + agentId)
+                    .setAgentId(agentId)
+                    .setAt(Instant.ofEpochMilli(nowMs))
+                    .setOp(new DestroyKernel(kernelId, "", NOT_ALLOCATED))
+                    .build(), nowMs));
+        }
     }
 
     /**

@@ -30,6 +30,10 @@ final class PlacementState {
     private final Map<String, AgentHeartbeat> agentsById = new HashMap<>();
     private final Map<String, String> queuedIn = new HashMap<>();
     private final Map<String, SessionPlaced> allocations = new HashMap<>();
+    /** Kernel id to the agent its live allocation is on. */
+    private final Map<String, String> kernelAgents = new HashMap<>();
+    /** Placement retries of queued sessions since they were last saved to the queue store. */
+    private final Map<String, Integer> retries = new HashMap<>();
     /** Per agent, the sum of its live allocations: free = capacity − used. */
     private final Map<String, Map<String, Long>> used = new HashMap<>();
 
@@ -63,8 +67,66 @@ final class PlacementState {
     SessionAdmitted dequeue(String sessionId) {
         String group = queuedIn.remove(sessionId);
         if (group == null) return null;
+        retries.remove(sessionId);
         queueStore.delete(sessionId);
         return queues.get(group).remove(sessionId);
+    }
+
+    /** One more failed pass for a queued session; returns its retries so far. */
+    int countRetry(String sessionId) {
+        SessionAdmitted admitted = queues.get(queuedIn.get(sessionId)).get(sessionId);
+        return retries.merge(sessionId, admitted.getRetries() + 1, (a, b) -> a + 1);
+    }
+
+    /** Writes the retry count to the store, so that a restart goes on counting from it. */
+    void saveRetries(String sessionId) {
+        Integer count = retries.remove(sessionId);
+        if (count == null) return;
+        Map<String, SessionAdmitted> queue = queues.get(queuedIn.get(sessionId));
+        SessionAdmitted saved = SessionAdmitted.newBuilder(queue.get(sessionId)).setRetries(count).build();
+        queue.put(sessionId, saved);
+        queueStore.put(sessionId, saved);
+    }
+
+    /** The retries of a queued session, counted or saved. */
+    int retries(SessionAdmitted admitted) {
+        Integer counted = retries.get(admitted.getSessionId());
+        return counted != null ? counted : admitted.getRetries();
+    }
+
+    /** Whether a live allocation puts this kernel on this agent. */
+    boolean allocatedOn(String kernelId, String agentId) {
+        return agentId.equals(kernelAgents.get(kernelId));
+    }
+
+    /** Agents whose last heartbeat is older than the cutoff. */
+    List<AgentHeartbeat> silentAgents(long cutoffMs) {
+        List<AgentHeartbeat> silent = new ArrayList<>();
+        for (AgentHeartbeat agent : agentsById.values()) {
+            if (agent.getAt().toEpochMilli() < cutoffMs) silent.add(agent);
+        }
+        return silent;
+    }
+
+    /** Forgets an agent and releases every session with a kernel on it; returns those sessions. */
+    List<SessionPlaced> removeAgent(String agentId) {
+        AgentHeartbeat agent = agentsById.remove(agentId);
+        if (agent == null) return List.of();
+        agentStore.delete(agentId);
+        agents.get(agent.getScalingGroup()).remove(agentId);
+        List<String> affected = new ArrayList<>();
+        for (SessionPlaced placed : allocations.values()) {
+            for (KernelBinding binding : placed.getBindings()) {
+                if (binding.getAgentId().equals(agentId)) {
+                    affected.add(placed.getSessionId());
+                    break;
+                }
+            }
+        }
+        List<SessionPlaced> released = new ArrayList<>(affected.size());
+        for (String sessionId : affected) released.add(release(sessionId));
+        used.remove(agentId);
+        return released;
     }
 
     /** The group's queue in arrival order of admission. */
@@ -127,6 +189,7 @@ final class PlacementState {
         if (held == null) return null;
         allocationStore.delete(sessionId);
         for (KernelBinding binding : held.getBindings()) {
+            kernelAgents.remove(binding.getKernelId());
             used.computeIfPresent(binding.getAgentId(), (agent, slots) -> Slots.combine(slots, binding.getSlots(), -1));
         }
         return held;
@@ -147,6 +210,7 @@ final class PlacementState {
     private void rememberAllocation(SessionPlaced placed) {
         allocations.put(placed.getSessionId(), placed);
         for (KernelBinding binding : placed.getBindings()) {
+            kernelAgents.put(binding.getKernelId(), binding.getAgentId());
             used.merge(binding.getAgentId(), binding.getSlots(), (a, b) -> Slots.combine(a, b, 1));
         }
     }

@@ -3,6 +3,7 @@ package dev.berth.topology.placement;
 import static dev.berth.schema.BerthSerdes.AGENT_COMMAND;
 import static dev.berth.schema.BerthSerdes.AGENT_HEARTBEAT;
 import static dev.berth.schema.BerthSerdes.KEY;
+import static dev.berth.schema.BerthSerdes.SCHEDULING_UPDATE;
 import static dev.berth.schema.BerthSerdes.SESSION_ADMITTED;
 import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
 import static dev.berth.schema.BerthSerdes.SESSION_PLACED;
@@ -10,6 +11,8 @@ import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentCommand;
+import dev.berth.schema.avro.SchedulingUpdate;
+import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.lifecycle.Transitions;
@@ -30,15 +33,17 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>in: session.admitted (group → SessionAdmitted); agent.heartbeats (agent id → AgentHeartbeat), repartitioned
  *       by group; session.events (session id → SessionEvent), only dead sessions, repartitioned by group</li>
  *   <li>stores: placement-queue, placement-agents, placement-allocations, placement-ended</li>
- *   <li>out: session.placements (session id → SessionPlaced), agent.commands (agent id → AgentCommand),
- *       session.requests (session id → SessionRequest: cancels of sessions past their pending timeout)</li>
+ *   <li>out: session.placements (session id → SessionPlaced), agent.commands (agent id → AgentCommand: creates,
+ *       and destroys of kernels no allocation holds), session.requests (session id → SessionRequest: cancels of
+ *       sessions past their pending timeout, news of lost agents), session.scheduling (session id →
+ *       SchedulingUpdate: why a session is not placed yet)</li>
  * </ul>
  */
 public final class PlacementTopology {
 
     private PlacementTopology() {}
 
-    public static void addTo(StreamsBuilder builder, Topics topics, PlacementOptions options) {
+    public static void addTo(StreamsBuilder builder, KStream<String, SessionEvent> sessionEvents, Topics topics, PlacementOptions options) {
         int partitions = topics.sessionAdmitted.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.AGENTS), KEY, AGENT_HEARTBEAT));
@@ -53,8 +58,7 @@ public final class PlacementTopology {
                 .selectKey((agentId, heartbeat) -> heartbeat.getScalingGroup(), Named.as("placement-heartbeat-by-group"))
                 .repartition(Repartitioned.with(KEY, AGENT_HEARTBEAT).withName("placement-heartbeats").withNumberOfPartitions(partitions))
                 .mapValues(PlacementInput.Heartbeat::new, Named.as("placement-as-heartbeat"));
-        KStream<String, PlacementInput> ended = builder
-                .stream(topics.sessionEvents.name(), Consumed.with(KEY, SESSION_EVENT).withName("placement-session-events"))
+        KStream<String, PlacementInput> ended = sessionEvents
                 .filter((sessionId, event) -> Transitions.isTerminal(event.getSession().getStatus())
                         && event.getKind() != dev.berth.schema.avro.SessionEventKind.RENAMED, Named.as("placement-only-ended"))
                 .selectKey((sessionId, event) -> event.getSession().getSpec().getScalingGroup(), Named.as("placement-ended-by-group"))
@@ -75,6 +79,9 @@ public final class PlacementTopology {
                         .to(topics.agentCommands.name(), Produced.with(KEY, AGENT_COMMAND).withName("placement-agent-commands"))).withName("commands"))
                 .branch((key, out) -> out instanceof SessionRequest, Branched.<String, SpecificRecord>withConsumer(requests -> requests
                         .mapValues(out -> (SessionRequest) out, Named.as("placement-as-request"))
-                        .to(topics.sessionRequests.name(), Produced.with(KEY, SESSION_REQUEST).withName("placement-session-requests"))).withName("requests"));
+                        .to(topics.sessionRequests.name(), Produced.with(KEY, SESSION_REQUEST).withName("placement-session-requests"))).withName("requests"))
+                .branch((key, out) -> out instanceof SchedulingUpdate, Branched.<String, SpecificRecord>withConsumer(updates -> updates
+                        .mapValues(out -> (SchedulingUpdate) out, Named.as("placement-as-update"))
+                        .to(topics.sessionScheduling.name(), Produced.with(KEY, SCHEDULING_UPDATE).withName("placement-scheduling"))).withName("updates"));
     }
 }

@@ -464,7 +464,12 @@ class LifecycleTest {
     }
 
     private static LifecycleInput kernel(int index, KernelEventKind kind, Integer exitCode) {
-        return new LifecycleInput.KernelChanged(Fixtures.kernelEvent(SESSION, index, "agent", kind, exitCode, null, T0));
+        return new LifecycleInput.KernelChanged(Fixtures.kernelEvent(SESSION, index, agentOf(index), kind, exitCode, null, T0));
+    }
+
+    /** The agents the fixtures bind kernels to: kernel 0 on agent-a, the others on agent-b. */
+    private static String agentOf(int index) {
+        return index == 0 ? "agent-a" : "agent-b";
     }
 
     /** Kernel i goes to agents[i]. */
@@ -513,7 +518,7 @@ class LifecycleTest {
 
     private static String[] agents(int kernels) {
         String[] agents = new String[kernels];
-        for (int i = 0; i < kernels; i++) agents[i] = "agent-" + i;
+        for (int i = 0; i < kernels; i++) agents[i] = agentOf(i);
         return agents;
     }
 

@@ -1,0 +1,14 @@
+package dev.berth.topology.admission;
+
+import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEvent;
+
+/** What admission reacts to, all keyed by domain. */
+sealed interface AdmissionInput {
+
+    /** A well-formed create, shaped as it will be admitted. */
+    record Create(SessionAdmitted candidate) implements AdmissionInput {}
+
+    /** A session stopped holding resources: TERMINATED, CANCELLED or ERROR. */
+    record Ended(SessionEvent event) implements AdmissionInput {}
+}
