@@ -1,6 +1,7 @@
 package dev.berth.agent;
 
 import dev.berth.agent.runtime.KernelRuntime;
+import dev.berth.agent.runtime.Recovered;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.HealthRegistry;
@@ -10,8 +11,12 @@ import dev.berth.schema.avro.AgentHeartbeat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -21,63 +26,79 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One Berth agent: runs the kernels its commands ask for, reports what happens to them on
- * {@code kernel.events} and reports itself on {@code agent.heartbeats}.
+ * {@code kernel.events}, what they use on {@code kernel.stats}, and itself on {@code agent.heartbeats}.
  *
- * <p>Threads: the command loop owns the consumer; one housekeeping thread sends heartbeats and
- * reports kernel exits; the producer is shared, as Kafka producers are thread-safe.
+ * <p>Threads: the command loop owns the consumer; one housekeeping thread sends heartbeats,
+ * samples stats and reports kernel exits; the producer is shared, as Kafka producers are thread-safe.
  */
 public final class Agent implements AutoCloseable {
 
     /** The version agents report in their heartbeats. */
     public static final String VERSION = "0.1.0";
+    /** Kernel ids remembered to ignore a create delivered twice. */
+    static final int REMEMBERED_KERNELS = 4096;
+    /** A file of this name in the agent's state directory drains it, as BERTH_AGENT_SCHEDULABLE=false does. */
+    static final String DRAIN_FILE = "drain";
 
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
-    private static final Duration START_TIMEOUT = CommandLoop.METADATA_TIMEOUT.plusSeconds(5);
+    private static final Duration START_TIMEOUT = CommandLoop.METADATA_TIMEOUT.plusSeconds(30);
     /** Heartbeats that may go missing before the agent counts itself unhealthy. */
     private static final int MISSED_HEARTBEATS = 3;
 
     private final AgentConfig config;
-    private final String runtimeName;
+    private final KernelRuntime runtime;
+    private final Path agentDir;
     private final Host host = Host.local();
     private final Outbox outbox;
+    private final RedisLink redis;
+    private final KernelReports reports;
     private final KernelSupervisor kernels;
     private final CommandLoop commands;
     private final ScheduledExecutorService housekeeping;
     private final MeterRegistry meters;
     private final Gauge liveKernels;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean drained = new AtomicBoolean();
     private volatile long lastHeartbeatNanos;
-    private volatile ScheduledFuture<?> heartbeats;
+    private volatile List<ScheduledFuture<?>> schedules = List.of();
 
     private Agent(BerthConfig berth, AgentConfig config, KernelRuntime runtime, MeterRegistry meters) {
         String id = config.agentId();
         Topics topics = berth.topics();
         this.config = config;
-        this.runtimeName = runtime.name();
+        this.runtime = runtime;
+        this.agentDir = berth.stateDir().resolve("agents").resolve(id);
         this.meters = meters;
+        this.drained.set(!config.schedulable());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("berth-agent-" + id + "-housekeeping").daemon().factory());
         this.outbox = new Outbox(KafkaClients.producer(berth.kafkaBootstrap(), "berth-agent-" + id), topics);
-        this.kernels = new KernelSupervisor(id, runtime, outbox, housekeeping, config.killGrace(),
-                Counter.builder("berth.agent.kernels.started").description("Kernels started")
+        this.redis = config.hasRedis() ? new RedisLink(config.redisHost(), config.redisPort()) : null;
+        this.reports = new KernelReports(id, outbox, redis);
+        this.kernels = new KernelSupervisor(id, runtime, outbox,
+                AppliedKernels.inFile(REMEMBERED_KERNELS, agentDir.resolve("applied-kernels")), housekeeping,
+                config.killGrace(), reports,
+                Counter.builder("berth.agent.kernels.started").description("Kernels started or found again")
                         .tag("agent", id).register(meters),
                 Counter.builder("berth.agent.kernels.exited").description("Kernels whose process or container ended")
                         .tag("agent", id).register(meters));
         this.liveKernels = Gauge.builder("berth.agent.kernels.live", kernels, KernelSupervisor::liveCount)
                 .description("Kernels running now").tag("agent", id).register(meters);
         String group = berth.topicPrefix() + "berth-agent-" + id;
-        this.commands = new CommandLoop(id, topics.agentCommands.name(),
-                KafkaClients.consumer(berth.kafkaBootstrap(), group, "berth-agent-" + id + "-commands"),
-                kernels, outbox, meters);
+        Map<String, Object> consumer = KafkaClients.consumer(berth.kafkaBootstrap(), group, "berth-agent-" + id + "-commands");
+        this.commands = new CommandLoop(id, topics.agentCommands.name(), consumer, Map.of(id, kernels),
+                partitions -> recover(consumer, partitions), outbox, meters);
     }
 
     /**
-     * Starts an agent: sends its first heartbeat, then reads its commands. Returns once both work.
+     * Starts an agent: sends its first heartbeat, takes back the kernels an earlier run left, then
+     * reads its commands. Returns once all that works.
      *
      * @throws IllegalStateException when Kafka does not take the heartbeat or the commands topic is missing
      */
@@ -87,11 +108,14 @@ public final class Agent implements AutoCloseable {
         try {
             agent.heartbeat().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             agent.commands.start().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            long interval = config.heartbeatInterval().toMillis();
-            agent.heartbeats = agent.housekeeping.scheduleAtFixedRate(agent::beat, interval, interval, TimeUnit.MILLISECONDS);
+            long beat = config.heartbeatInterval().toMillis();
+            long stats = config.statsInterval().toMillis();
+            agent.schedules = List.of(
+                    agent.housekeeping.scheduleAtFixedRate(agent::beat, beat, beat, TimeUnit.MILLISECONDS),
+                    agent.housekeeping.scheduleAtFixedRate(agent::sample, stats, stats, TimeUnit.MILLISECONDS));
             health.registerNow("agent:" + config.agentId(), agent::check);
-            log.info("Agent {} started: runtime {}, capacity {}, scaling group {}", config.agentId(), agent.runtimeName,
-                    config.capacity(), config.scalingGroup());
+            log.info("Agent {} started: runtime {}, capacity {}, scaling group {}, {} kernel(s) found again",
+                    config.agentId(), runtime.name(), config.capacity(), config.scalingGroup(), agent.kernels.liveCount());
             return agent;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             agent.close();
@@ -114,27 +138,61 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Stops reading commands and sending heartbeats, stops the live kernels (TERMINATED with reason
-     * {@code agent-shutdown}) and waits until those events are flushed.
+     * Marks the agent unschedulable (drain): its next heartbeat, sent now, says so, and the
+     * scheduler places nothing new here; the kernels it runs carry on to their end.
+     */
+    public void drain() {
+        if (drained.compareAndSet(false, true)) {
+            log.info("Agent {} drained: no new kernels will be placed here", config.agentId());
+            beat();
+        }
+    }
+
+    /** Whether heartbeats say the agent takes new kernels: not after {@link #drain()} or while its drain file exists. */
+    public boolean schedulable() {
+        return !drained.get() && !Files.exists(agentDir.resolve(DRAIN_FILE));
+    }
+
+    /**
+     * Stops reading commands and sending heartbeats, then either stops the live kernels
+     * (TERMINATED with reason {@code agent-shutdown}) and waits until those events are flushed, or,
+     * with BERTH_AGENT_ON_EXIT=detach, leaves them running for the next agent with this id.
      */
     @Override
     public void close() {
+        shutdown(!config.detachOnExit());
+    }
+
+    /** Stops the agent but not its kernels: the next agent started with this id takes them back. */
+    public void detach() {
+        shutdown(false);
+    }
+
+    private void shutdown(boolean stopKernels) {
         if (!closed.compareAndSet(false, true)) return;
         try {
             commands.close();
-            ScheduledFuture<?> beating = heartbeats;
-            if (beating != null) beating.cancel(false);
-            awaitEnded(kernels.stopAll(), config.killGrace().plusSeconds(10));
-            housekeeping.shutdown();
+            schedules.forEach(schedule -> schedule.cancel(false));
+            if (stopKernels) awaitEnded(kernels.stopAll(), config.killGrace().plusSeconds(10));
+            housekeeping.shutdownNow();
             if (!housekeeping.awaitTermination(5, TimeUnit.SECONDS)) log.warn("Agent {} housekeeping did not stop", config.agentId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("Agent {} interrupted while closing; closing its clients now", config.agentId());
         } finally {
             outbox.close();
+            if (redis != null) redis.close();
+            runtime.close();
             meters.remove(liveKernels);
-            log.info("Agent {} closed", config.agentId());
+            log.info("Agent {} closed{}", config.agentId(), stopKernels ? "" : ", its kernels left running");
         }
+    }
+
+    private void recover(Map<String, Object> consumer, List<TopicPartition> partitions) {
+        List<Recovered> found = runtime.recover();
+        if (found.isEmpty()) return;
+        CommandHistory history = CommandHistory.read(consumer, partitions.getFirst(), config.agentId());
+        kernels.recover(found, history);
     }
 
     private void awaitEnded(CompletableFuture<Void> ended, Duration timeout) throws InterruptedException {
@@ -156,21 +214,37 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    private void sample() {
+        try {
+            reports.sample(kernels.liveKernels());
+        } catch (RuntimeException e) {
+            log.warn("Agent {} could not sample its kernels: {}", config.agentId(), e.toString());
+        }
+    }
+
     private CompletableFuture<Void> heartbeat() {
-        AgentHeartbeat heartbeat = AgentHeartbeat.newBuilder()
+        AgentHeartbeat heartbeat = heartbeat(config, host, runtime.name(), schedulable(), kernels);
+        return outbox.heartbeat(heartbeat).thenRun(() -> lastHeartbeatNanos = System.nanoTime());
+    }
+
+    static AgentHeartbeat heartbeat(AgentConfig config, Host host, String runtime, boolean schedulable, KernelSupervisor kernels) {
+        return AgentHeartbeat.newBuilder()
                 .setAgentId(config.agentId())
                 .setAt(Instant.now())
                 .setScalingGroup(config.scalingGroup())
                 .setAddress(host.address())
                 .setArchitecture(host.architecture())
-                .setRuntime(runtimeName)
+                .setRuntime(runtime)
                 .setVersion(VERSION)
-                .setSchedulable(true)
+                .setSchedulable(schedulable)
                 .setCapacity(config.capacity())
                 .setOccupied(kernels.occupied())
                 .setKernels(kernels.liveIds())
+                .setCpuModel(host.cpuModel())
+                .setCpuCores(host.cpuCores())
+                .setMemoryBytes(host.memoryBytes())
+                .setAccelerators(host.accelerators())
                 .build();
-        return outbox.heartbeat(heartbeat).thenRun(() -> lastHeartbeatNanos = System.nanoTime());
     }
 
     private Check check() {
@@ -179,6 +253,7 @@ public final class Agent implements AutoCloseable {
         if (since.compareTo(config.heartbeatInterval().multipliedBy(MISSED_HEARTBEATS)) >= 0) {
             return Check.down("last heartbeat sent " + since.toMillis() + " ms ago");
         }
-        return Check.up(kernels.liveCount() + " live kernel(s), last heartbeat " + since.toMillis() + " ms ago");
+        return Check.up(kernels.liveCount() + " live kernel(s), last heartbeat " + since.toMillis() + " ms ago"
+                + (schedulable() ? "" : ", drained"));
     }
 }

@@ -1,6 +1,6 @@
 package dev.berth.agent;
 
-import dev.berth.agent.runtime.ProcessRuntime;
+import dev.berth.agent.runtime.KernelRuntime;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
@@ -11,12 +11,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs one agent with the process runtime as a process of its own, configured from the environment. */
+/** Runs one agent as a process of its own, with the runtime BERTH_AGENT_RUNTIME names, configured from the environment. */
 public final class AgentMain {
 
     private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
@@ -45,7 +46,9 @@ public final class AgentMain {
         Agent agent;
         OpsServer ops;
         try {
-            agent = Agent.start(berth, config, new ProcessRuntime(berth.stateDir(), config.agentId()), meters, health);
+            KernelRuntime runtime = Runtimes.create(config, berth.stateDir(),
+                    Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("berth-agent-timers").daemon().factory()));
+            agent = Agent.start(berth, config, runtime, meters, health);
             ops = config.opsPort() == 0 ? null : OpsServer.start("127.0.0.1", config.opsPort(), health, meters);
         } catch (IOException | RuntimeException e) {
             admin.close();

@@ -23,11 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the agent's commands on a thread of its own, the only one that touches the consumer.
+ * Reads agents' commands on a thread of its own, the only one that touches the consumer. One
+ * loop serves one agent, or a whole simulated fleet: each command goes to the supervisor of the
+ * agent its key names.
  *
- * <p>The consumer is assigned the one partition that the agent's key maps to; its group id serves
+ * <p>The consumer is assigned the partitions that the agents' keys map to; its group id serves
  * only to keep the committed offsets. Offsets are committed after a batch's effects have been
  * flushed, so a command is never lost, and one delivered twice is ignored by the supervisor.
+ * Before the first poll, {@code beforeReading} runs with the partitions: recovery happens there.
  */
 final class CommandLoop implements AutoCloseable {
 
@@ -37,36 +40,39 @@ final class CommandLoop implements AutoCloseable {
     /** How long the loop looks for its topic before it gives up. */
     static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String agentId;
+    private final String name;
     private final String topic;
     private final Map<String, Object> consumerConfig;
-    private final KernelSupervisor kernels;
+    private final Map<String, KernelSupervisor> supervisors;
+    private final java.util.function.Consumer<List<TopicPartition>> beforeReading;
     private final Outbox outbox;
     private final Map<String, Counter> commandsByOp = new HashMap<>();
-    private final CompletableFuture<TopicPartition> assigned = new CompletableFuture<>();
+    private final CompletableFuture<List<TopicPartition>> assigned = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean running;
 
-    CommandLoop(String agentId, String topic, Map<String, Object> consumerConfig, KernelSupervisor kernels,
-                Outbox outbox, MeterRegistry meters) {
-        this.agentId = agentId;
+    /** @param name the agent's id, or the fleet's name: it tags the metrics and names the thread */
+    CommandLoop(String name, String topic, Map<String, Object> consumerConfig, Map<String, KernelSupervisor> supervisors,
+                java.util.function.Consumer<List<TopicPartition>> beforeReading, Outbox outbox, MeterRegistry meters) {
+        this.name = name;
         this.topic = topic;
         this.consumerConfig = new HashMap<>(consumerConfig);
         this.consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        this.kernels = kernels;
+        this.supervisors = Map.copyOf(supervisors);
+        this.beforeReading = beforeReading;
         this.outbox = outbox;
         for (String op : List.of("create", "destroy", "dead-letter")) {
             commandsByOp.put(op, Counter.builder("berth.agent.commands").description("Commands read by the agent, by operation")
-                    .tag("agent", agentId).tag("op", op).register(meters));
+                    .tag("agent", name).tag("op", op).register(meters));
         }
-        this.thread = Thread.ofPlatform().name("berth-agent-" + agentId + "-commands").daemon().unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("berth-agent-" + name + "-commands").daemon().unstarted(this::run);
     }
 
-    /** Starts reading; the future completes with the partition read once the consumer is assigned. */
-    CompletableFuture<TopicPartition> start() {
+    /** Starts reading; the future completes with the partitions read once assigned and recovered. */
+    CompletableFuture<List<TopicPartition>> start() {
         thread.start();
         return assigned;
     }
@@ -88,10 +94,11 @@ final class CommandLoop implements AutoCloseable {
 
     private void run() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig)) {
-            TopicPartition partition = assign(consumer);
+            List<TopicPartition> partitions = assign(consumer);
+            beforeReading.accept(partitions);
             running = true;
-            assigned.complete(partition);
-            log.info("Agent {} reads its commands from {}", agentId, partition);
+            assigned.complete(partitions);
+            log.info("Agent {} reads its commands from {}", name, partitions);
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (records.isEmpty()) continue;
@@ -100,7 +107,7 @@ final class CommandLoop implements AutoCloseable {
                 consumer.commitSync();
             }
         } catch (RuntimeException e) {
-            log.error("The command loop of agent {} stopped: {}", agentId, e.toString(), e);
+            log.error("The command loop of agent {} stopped: {}", name, e.toString(), e);
             assigned.completeExceptionally(e);
         } finally {
             running = false;
@@ -108,17 +115,20 @@ final class CommandLoop implements AutoCloseable {
         }
     }
 
-    private TopicPartition assign(KafkaConsumer<byte[], byte[]> consumer) {
+    private List<TopicPartition> assign(KafkaConsumer<byte[], byte[]> consumer) {
         List<PartitionInfo> partitions = consumer.partitionsFor(topic, METADATA_TIMEOUT);
         if (partitions == null || partitions.isEmpty()) throw new IllegalStateException("topic " + topic + " does not exist");
-        TopicPartition partition = new TopicPartition(topic, CommandPartition.of(agentId, partitions.size()));
-        consumer.assign(List.of(partition));
-        return partition;
+        List<TopicPartition> mine = supervisors.keySet().stream()
+                .map(id -> CommandPartition.of(id, partitions.size())).distinct().sorted()
+                .map(p -> new TopicPartition(topic, p)).toList();
+        consumer.assign(mine);
+        return mine;
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         String key = record.key() == null ? null : BerthSerdes.KEY.deserializer().deserialize(topic, record.key());
-        if (!agentId.equals(key)) return; // another agent's command that shares the partition
+        KernelSupervisor kernels = key == null ? null : supervisors.get(key);
+        if (kernels == null) return; // another agent's command that shares the partition
         AgentCommand command;
         try {
             command = BerthSerdes.AGENT_COMMAND.deserialize(topic, record.value());

@@ -3,6 +3,7 @@ package dev.berth.agent;
 import dev.berth.agent.runtime.KernelRuntime;
 import dev.berth.agent.runtime.KernelSpec;
 import dev.berth.agent.runtime.KernelStartException;
+import dev.berth.agent.runtime.Recovered;
 import dev.berth.agent.runtime.RunningKernel;
 import dev.berth.schema.Slots;
 import dev.berth.schema.avro.CreateKernel;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * The kernels of one agent: starts and stops them on command and reports each step as a
  * {@link KernelEvent}. Commands arrive on the command loop's thread; exits on {@code exitExecutor}.
  *
- * <p>Event order per kernel is PREPARING, then STARTED or CANCELLED, then (TERMINATING and)
- * TERMINATED: the exit callback is attached only after STARTED has been handed to the producer.
+ * <p>Event order per kernel is PREPARING, (PULLING,) then STARTED or CANCELLED, then (TERMINATING
+ * and) TERMINATED: the exit callback is attached only after STARTED has been handed to the producer.
  */
 final class KernelSupervisor {
 
@@ -35,56 +35,49 @@ final class KernelSupervisor {
     static final String FAILED_TO_START = "failed-to-start";
     static final String AGENT_SHUTDOWN = "agent-shutdown";
 
-    /** How many ended kernel ids are remembered to ignore a redelivered create. */
-    private static final int REMEMBERED = 4096;
     private static final Logger log = LoggerFactory.getLogger(KernelSupervisor.class);
 
     private final String agentId;
     private final KernelRuntime runtime;
     private final Outbox outbox;
+    private final AppliedKernels applied;
     private final Executor exitExecutor;
     private final Duration killGrace;
+    private final KernelReports reports;
     private final Counter started;
     private final Counter exited;
     private final Map<String, LiveKernel> live = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> seen = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
 
-    KernelSupervisor(String agentId, KernelRuntime runtime, Outbox outbox, Executor exitExecutor, Duration killGrace,
-                     Counter started, Counter exited) {
+    KernelSupervisor(String agentId, KernelRuntime runtime, Outbox outbox, AppliedKernels applied, Executor exitExecutor,
+                     Duration killGrace, KernelReports reports, Counter started, Counter exited) {
         this.agentId = agentId;
         this.runtime = runtime;
         this.outbox = outbox;
+        this.applied = applied;
         this.exitExecutor = exitExecutor;
         this.killGrace = killGrace;
+        this.reports = reports;
         this.started = started;
         this.exited = exited;
     }
 
     void create(CreateKernel op) {
-        if (!firstSight(op.getKernelId())) {
-            log.debug("Kernel {} is known already, create ignored", op.getKernelId());
+        if (!applied.add(op.getKernelId())) {
+            log.info("Kernel {} is known already, create ignored", op.getKernelId());
             return;
         }
         KernelSpec spec = specOf(op);
-        emit(spec.kernelId(), spec.sessionId(), KernelEventKind.PREPARING, null, null, null, null);
+        emit(spec, KernelEventKind.PREPARING, null, null, null, null);
         RunningKernel handle;
         try {
-            handle = runtime.start(spec);
+            handle = runtime.start(spec, image -> emit(spec, KernelEventKind.PULLING, null, null, null, null));
         } catch (KernelStartException | RuntimeException e) {
-            log.warn("Kernel {} of session {} failed to start: {}", spec.kernelId(), spec.sessionId(), e.getMessage());
-            emit(spec.kernelId(), spec.sessionId(), KernelEventKind.CANCELLED, FAILED_TO_START, null, null, String.valueOf(e.getMessage()));
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.warn("Kernel {} of session {} failed to start: {}", spec.kernelId(), spec.sessionId(), why);
+            emit(spec, KernelEventKind.CANCELLED, FAILED_TO_START, null, null, why); // SCH-19: the cause goes as the error detail
             return;
         }
-        LiveKernel kernel = new LiveKernel(spec, handle);
-        live.put(spec.kernelId(), kernel);
-        started.increment();
-        emit(spec.kernelId(), spec.sessionId(), KernelEventKind.STARTED, null, null, handle.containerId(), null);
-        handle.exit().whenCompleteAsync((code, failure) -> ended(kernel, code), exitExecutor);
+        adopt(spec, handle);
     }
 
     void destroy(DestroyKernel op) {
@@ -95,6 +88,26 @@ final class KernelSupervisor {
             return;
         }
         stop(kernel, op.getReason());
+    }
+
+    /**
+     * Takes back the kernels an earlier run left: those that ended meanwhile are reported ended,
+     * those the control plane no longer wants are stopped, the rest are watched again and
+     * reported STARTED once more (a repeat the lifecycle ignores).
+     */
+    void recover(List<Recovered> found, CommandHistory history) {
+        for (Recovered recovered : found) {
+            KernelSpec spec = recovered.spec();
+            applied.add(spec.kernelId());
+            if (live.containsKey(spec.kernelId())) continue;
+            log.info("Found kernel {} of session {} again ({})", spec.kernelId(), spec.sessionId(), recovered.kernel().containerId());
+            LiveKernel kernel = adopt(spec, recovered.kernel());
+            if (kernel.handle().exit().toCompletableFuture().isDone()) continue;
+            if (Recovery.verdict(spec.kernelId(), recovered.startedAt(), history) instanceof Recovery.Verdict.Stop stop) {
+                log.info("Kernel {} is not wanted by the control plane any more: stopping it ({})", spec.kernelId(), stop.reason());
+                stop(kernel, stop.reason());
+            }
+        }
     }
 
     /** Stops every live kernel; completes when each one's TERMINATED has been handed to the producer. */
@@ -115,33 +128,49 @@ final class KernelSupervisor {
         return live.keySet().stream().sorted().toList();
     }
 
+    List<LiveKernel> liveKernels() {
+        return List.copyOf(live.values());
+    }
+
     int liveCount() {
         return live.size();
     }
 
+    private LiveKernel adopt(KernelSpec spec, RunningKernel handle) {
+        LiveKernel kernel = new LiveKernel(spec, handle);
+        live.put(spec.kernelId(), kernel);
+        started.increment();
+        emit(spec, KernelEventKind.STARTED, null, null, handle.containerId(), null);
+        handle.exit().whenCompleteAsync((code, failure) -> ended(kernel, code), exitExecutor);
+        return kernel;
+    }
+
     private void stop(LiveKernel kernel, String reason) {
         if (!kernel.requestStop(reason)) return; // a stop is under way already
-        emit(kernel.spec().kernelId(), kernel.spec().sessionId(), KernelEventKind.TERMINATING, reason, null, null, null);
+        emit(kernel.spec(), KernelEventKind.TERMINATING, reason, null, null, null);
         kernel.handle().stop(killGrace);
     }
 
+    /** The output is saved before TERMINATED goes out, so that whoever reacts to the end finds it. */
     private void ended(LiveKernel kernel, Integer exitCode) {
         KernelSpec spec = kernel.spec();
-        live.remove(spec.kernelId());
         exited.increment();
         String reason = kernel.stopReason() == null ? SELF_TERMINATED : kernel.stopReason();
         log.info("Kernel {} of session {} ended with exit code {} ({})", spec.kernelId(), spec.sessionId(), exitCode, reason);
         try {
-            emit(spec.kernelId(), spec.sessionId(), KernelEventKind.TERMINATED, reason, exitCode, null, null);
+            reports.ended(kernel);
+            emit(spec, KernelEventKind.TERMINATED, reason, exitCode, null, null);
+            kernel.handle().release();
+        } catch (RuntimeException e) {
+            log.error("Reporting the end of kernel {} failed: {}", spec.kernelId(), e.toString(), e);
         } finally {
+            live.remove(spec.kernelId());
             kernel.ended().complete(null);
         }
     }
 
-    private boolean firstSight(String kernelId) {
-        synchronized (seen) {
-            return seen.put(kernelId, Boolean.TRUE) == null && !live.containsKey(kernelId);
-        }
+    private void emit(KernelSpec spec, KernelEventKind kind, String reason, Integer exitCode, String containerId, String error) {
+        emit(spec.kernelId(), spec.sessionId(), kind, reason, exitCode, containerId, error);
     }
 
     private void emit(String kernelId, String sessionId, KernelEventKind kind, String reason, Integer exitCode,
@@ -159,9 +188,11 @@ final class KernelSupervisor {
                 .build());
     }
 
-    private static KernelSpec specOf(CreateKernel op) {
-        return new KernelSpec(op.getKernelId(), op.getSessionId(), op.getImage(), op.getCommand(), op.getEnviron(),
-                op.getResources(), op.getClusterRole(), op.getClusterIdx(), op.getClusterHostname());
+    static KernelSpec specOf(CreateKernel op) {
+        List<String> hosts = op.getClusterHosts().isEmpty() ? List.of(op.getClusterHostname()) : op.getClusterHosts();
+        return new KernelSpec(op.getKernelId(), op.getSessionId(), op.getSessionType().name(), op.getImage(),
+                op.getCommand(), op.getBootstrapScript(), op.getEnviron(), op.getResources(), op.getClusterRole(),
+                op.getClusterIdx(), op.getClusterHostname(), Math.max(1, op.getClusterSize()), hosts);
     }
 
     /** A started kernel; {@code ended} completes once its TERMINATED is on its way. */

@@ -4,6 +4,7 @@ import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.KernelEvent;
+import dev.berth.schema.avro.KernelStats;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,6 +49,13 @@ final class Outbox implements AutoCloseable {
         String topic = topics.kernelEvents.name();
         send(new ProducerRecord<>(topic, key(event.getSessionId()), BerthSerdes.KERNEL_EVENT.serialize(topic, event)),
                 "kernel event " + event.getKind() + " of " + event.getKernelId());
+    }
+
+    /** Keyed by session id, as the kernel events. */
+    void kernelStats(KernelStats stats) {
+        String topic = topics.kernelStats.name();
+        send(new ProducerRecord<>(topic, key(stats.getSessionId()), BerthSerdes.KERNEL_STATS.serialize(topic, stats)),
+                "stats of " + stats.getKernelId());
     }
 
     /** Completes when the broker has the heartbeat. */

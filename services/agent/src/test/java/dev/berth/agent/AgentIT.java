@@ -120,7 +120,7 @@ class AgentIT {
             assertEquals("s1", event.getSessionId());
         });
         assertTrue(events.records().stream().allMatch(r -> r.key().equals("s1")), "kernel events are keyed by session id");
-        Path stdout = stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("k1").resolve("stdout.log");
+        Path stdout = stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("k1").resolve("output.log");
         assertEquals("hello\n", Files.readString(stdout));
         String scrape = meters.scrape();
         assertTrue(scrape.contains("berth_agent_commands_total{agent=\"agent-1\",op=\"create\"} 1"), scrape);
@@ -289,7 +289,8 @@ class AgentIT {
 
     private Agent startAgent() {
         AgentConfig config = new AgentConfig(AGENT, "default", Map.of("cpu", 4000L, "mem", 8L << 30),
-                Duration.ofMillis(200), Duration.ofSeconds(2), 0);
+                Duration.ofMillis(200), Duration.ofSeconds(2), 0, "process", null, Duration.ofMinutes(1),
+                Duration.ofMillis(300), "none", 16379, Duration.ZERO, true, false);
         Agent agent = Agent.start(berth, config, new ProcessRuntime(stateDir, AGENT), meters, health);
         closeables.add(agent);
         return agent;

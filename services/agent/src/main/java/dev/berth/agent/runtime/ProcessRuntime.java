@@ -1,12 +1,18 @@
 package dev.berth.agent.runtime;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -16,24 +22,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each kernel as a local {@code /bin/sh -c <command>} process, for machines without a
- * container engine. The kernel's image is ignored: the command runs on the agent's own system.
+ * Runs each kernel as a local {@code /bin/sh} process, for machines without a container engine.
+ * The kernel's image is ignored: the command runs on the agent's own system.
  *
  * <p>Each kernel gets {@code <stateDir>/agents/<agentId>/kernels/<kernelId>/} as working directory
- * and HOME, with its output appended to {@code stdout.log} and {@code stderr.log} there.
+ * and HOME, with its stdout and stderr appended to {@code output.log} there. Beside it,
+ * {@code kernel.properties} names the kernel and its process, and {@code exit-code} receives the
+ * script's exit code, so that a restarted agent can find the kernel again and learn how it ended.
  */
 public final class ProcessRuntime implements KernelRuntime {
+
+    static final String OUTPUT = "output.log";
+    static final String STATE = "kernel.properties";
+    static final String EXIT_CODE = "exit-code";
+    /** Written once the kernel's end has been reported: recovery skips the directory from then on. */
+    static final String RELEASED = "released";
+    private static final String PID = "pid";
+    private static final String STARTED = "process-started";
 
     private static final Logger log = LoggerFactory.getLogger(ProcessRuntime.class);
     /** Kernel ids become directory names: nothing that could climb out of the kernels directory. */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final String INTERACTIVE = "exec sleep infinity";
     private static final String FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
+    /**
+     * Runs the kernel's script in a child shell and keeps its exit code, even for a reader that is
+     * not the parent. The wrapper outlives a SIGTERM (its trap runs a no-op) so that it ends only
+     * when the script does, with the script's code; a SIGKILL ends it as it ends the script. The
+     * loop waits again after a wait cut short by the trap.
+     */
+    private static final String WRAPPER = "trap : TERM; /bin/sh -c \"$1\" & child=$!; "
+            + "while :; do wait $child; code=$?; kill -0 $child 2>/dev/null || break; done; "
+            + "echo $code > " + EXIT_CODE + ".tmp && mv " + EXIT_CODE + ".tmp " + EXIT_CODE + "; exit $code";
 
+    private final String agentId;
     private final Path kernelsDir;
+    private final LinuxUsage usage = LinuxUsage.system();
 
     public ProcessRuntime(Path stateDir, String agentId) {
         if (!SAFE_ID.matcher(agentId).matches()) throw new IllegalArgumentException("unsafe agent id for a directory name: " + agentId);
+        this.agentId = agentId;
         this.kernelsDir = stateDir.resolve("agents").resolve(agentId).resolve("kernels");
     }
 
@@ -48,15 +75,15 @@ public final class ProcessRuntime implements KernelRuntime {
     }
 
     @Override
-    public RunningKernel start(KernelSpec spec) throws KernelStartException {
+    public RunningKernel start(KernelSpec spec, StartListener listener) throws KernelStartException {
         if (!SAFE_ID.matcher(spec.kernelId()).matches()) {
             throw new KernelStartException("kernel id " + spec.kernelId() + " is not a safe directory name");
         }
         Path dir = workDir(spec.kernelId());
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", spec.command() == null ? INTERACTIVE : spec.command())
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", WRAPPER, "berth-kernel", spec.shellScript())
                 .directory(dir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "stdout.log")))
-                .redirectError(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "stderr.log")));
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(OUTPUT).toFile()));
         Map<String, String> env = builder.environment();
         // The agent's own settings stay out of kernels; PATH is kept so that commands resolve as in a shell.
         env.clear();
@@ -66,13 +93,81 @@ public final class ProcessRuntime implements KernelRuntime {
         Process process;
         try {
             Files.createDirectories(dir);
+            Files.deleteIfExists(dir.resolve(EXIT_CODE));
             process = builder.start();
         } catch (IOException | RuntimeException e) {
             throw new KernelStartException("cannot start a process in " + dir + ": " + e, e);
         }
         closeQuietly(process);
+        ProcessHandle handle = process.toHandle();
+        try {
+            writeState(dir, spec, handle);
+        } catch (IOException e) {
+            handle.destroyForcibly();
+            throw new KernelStartException("cannot write the state of kernel " + spec.kernelId() + ": " + e, e);
+        }
         log.info("Kernel {} started as pid {}", spec.kernelId(), process.pid());
-        return new ProcessKernel(process);
+        return new ProcessKernel(handle, dir, process.onExit().thenApply(Process::exitValue), usage);
+    }
+
+    @Override
+    public List<Recovered> recover() {
+        List<Recovered> found = new ArrayList<>();
+        try (Stream<Path> dirs = Files.isDirectory(kernelsDir) ? Files.list(kernelsDir) : Stream.empty()) {
+            for (Path dir : dirs.sorted().toList()) {
+                if (Files.exists(dir.resolve(RELEASED)) || !Files.exists(dir.resolve(STATE))) continue;
+                recover(dir).ifPresent(found::add);
+            }
+        } catch (IOException e) {
+            log.warn("Cannot list {} to recover kernels: {}", kernelsDir, e.toString());
+        }
+        return found;
+    }
+
+    private Optional<Recovered> recover(Path dir) {
+        Properties state = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve(STATE))) {
+            state.load(in);
+        } catch (IOException e) {
+            log.warn("Cannot read {}: {}", dir.resolve(STATE), e.toString());
+            return Optional.empty();
+        }
+        Map<String, String> labels = new HashMap<>();
+        state.stringPropertyNames().forEach(key -> labels.put(key, state.getProperty(key)));
+        Optional<KernelSpec> spec = KernelLabels.spec(labels);
+        if (spec.isEmpty() || !agentId.equals(labels.get(KernelLabels.AGENT))) return Optional.empty();
+        Instant startedAt = Instant.parse(state.getProperty(STARTED));
+        long pid = Long.parseLong(state.getProperty(PID));
+        // the pid is the kernel's only while the process there started when the kernel did
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid)
+                .filter(h -> h.info().startInstant().map(startedAt::equals).orElse(false));
+        CompletableFuture<Integer> exit = handle
+                .map(h -> h.onExit().thenApply(ended -> exitCode(dir)))
+                .orElseGet(() -> CompletableFuture.completedFuture(exitCode(dir)));
+        ProcessHandle process = handle.orElse(null);
+        return Optional.of(new Recovered(spec.get(), new ProcessKernel(process, dir, exit, usage), startedAt));
+    }
+
+    private void writeState(Path dir, KernelSpec spec, ProcessHandle handle) throws IOException {
+        Properties state = new Properties();
+        state.putAll(KernelLabels.of(agentId, spec));
+        state.setProperty(PID, Long.toString(handle.pid()));
+        // a process that ended already has no start time; now matches no later process with its pid
+        state.setProperty(STARTED, handle.info().startInstant().orElseGet(Instant::now).toString());
+        Path tmp = dir.resolve(STATE + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            state.store(out, "kernel " + spec.kernelId());
+        }
+        Files.move(tmp, dir.resolve(STATE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(dir.resolve(RELEASED));
+    }
+
+    private static Integer exitCode(Path dir) {
+        try {
+            return Integer.parseInt(Files.readString(dir.resolve(EXIT_CODE)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return null; // killed before the wrapper could write it
+        }
     }
 
     /** Kernels get an empty stdin, so that a command reading it sees its end instead of waiting forever. */
@@ -84,16 +179,22 @@ public final class ProcessRuntime implements KernelRuntime {
         }
     }
 
-    private record ProcessKernel(Process process) implements RunningKernel {
+    /**
+     * A kernel process, started here or found again; {@code process} is null for one that had ended
+     * before it was found. A process started here reports its exit value; one found again reports
+     * what its wrapper wrote.
+     */
+    private record ProcessKernel(ProcessHandle process, Path dir, CompletableFuture<Integer> exitCode, LinuxUsage linux)
+            implements RunningKernel {
 
         @Override
         public String containerId() {
-            return "pid:" + process.pid();
+            return process == null ? "pid:gone" : "pid:" + process.pid();
         }
 
         @Override
         public CompletionStage<Integer> exit() {
-            return process.onExit().thenApply(Process::exitValue);
+            return exitCode;
         }
 
         /**
@@ -103,7 +204,8 @@ public final class ProcessRuntime implements KernelRuntime {
          */
         @Override
         public void stop(Duration grace) {
-            List<ProcessHandle> tree = Stream.concat(Stream.of(process.toHandle()), process.descendants()).toList();
+            if (process == null) return;
+            List<ProcessHandle> tree = Stream.concat(Stream.of(process), process.descendants()).toList();
             tree.forEach(ProcessHandle::destroy);
             CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(() -> tree.stream()
                     .filter(ProcessHandle::isAlive)
@@ -111,6 +213,27 @@ public final class ProcessRuntime implements KernelRuntime {
                         log.info("Pid {} outlived its {} ms grace, killing it", handle.pid(), grace.toMillis());
                         handle.destroyForcibly();
                     }));
+        }
+
+        @Override
+        public Optional<Usage> usage() {
+            if (process == null || !process.isAlive()) return Optional.empty();
+            List<Long> pids = Stream.concat(Stream.of(process), process.descendants()).map(ProcessHandle::pid).toList();
+            return linux.ofProcesses(pids);
+        }
+
+        @Override
+        public String output(int maxBytes) {
+            return OutputTail.of(dir.resolve(OUTPUT), maxBytes);
+        }
+
+        @Override
+        public void release() {
+            try {
+                Files.writeString(dir.resolve(RELEASED), "");
+            } catch (IOException e) {
+                log.warn("Cannot mark {} released: {}", dir, e.toString());
+            }
         }
     }
 }

@@ -34,7 +34,7 @@ class ProcessRuntimeTest {
     }
 
     @Test
-    @DisplayName("a kernel runs its command in its own directory, with its identity in the environment and its output in stdout.log and stderr.log")
+    @DisplayName("a kernel runs its command in its own directory, with its identity in the environment and stdout and stderr in output.log")
     void runsTheCommand() throws Exception {
         ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
         RunningKernel kernel = start(runtime, spec("k1",
@@ -42,8 +42,8 @@ class ProcessRuntimeTest {
 
         assertEquals(3, exitCode(kernel));
         Path dir = stateDir.resolve("agents/a1/kernels/k1");
-        assertEquals(List.of("s1 k1 main main1 hi", dir.toRealPath().toString()), Files.readAllLines(dir.resolve("stdout.log")));
-        assertEquals(List.of("oops"), Files.readAllLines(dir.resolve("stderr.log")));
+        assertEquals(List.of("s1 k1 main main1 hi", dir.toRealPath().toString(), "oops"), Files.readAllLines(dir.resolve("output.log")));
+        assertEquals("s1 k1 main main1 hi\n" + dir.toRealPath() + "\noops\n", kernel.output(1024));
         assertTrue(kernel.containerId().matches("pid:\\d+"), kernel.containerId());
     }
 
@@ -78,7 +78,8 @@ class ProcessRuntimeTest {
         ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
         RunningKernel kernel = start(runtime, spec("k1", "sleep 60 & sleep 60 & wait"));
         ProcessHandle shell = pid(kernel);
-        await().atMost(DEADLINE).until(() -> shell.descendants().count() == 2);
+        // the wrapper's descendants: the kernel's shell and its two sleeps
+        await().atMost(DEADLINE).until(() -> shell.descendants().count() == 3);
         List<ProcessHandle> children = shell.descendants().toList();
 
         kernel.stop(Duration.ofSeconds(5));
@@ -92,7 +93,7 @@ class ProcessRuntimeTest {
     void killsAfterGrace() throws Exception {
         ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
         RunningKernel kernel = start(runtime, spec("k1", "trap '' TERM; echo ready; sleep 60 & wait"));
-        Path stdout = stateDir.resolve("agents/a1/kernels/k1/stdout.log");
+        Path stdout = stateDir.resolve("agents/a1/kernels/k1/output.log");
         await().atMost(DEADLINE).until(() -> Files.exists(stdout) && Files.readString(stdout).contains("ready")
                 && pid(kernel).descendants().findAny().isPresent());
         List<ProcessHandle> children = pid(kernel).descendants().toList();
@@ -126,6 +127,72 @@ class ProcessRuntimeTest {
         assertFalse(Files.exists(stateDir.resolve("agents/a1/escape")));
     }
 
+    @Test
+    @DisplayName("a batch kernel runs its bootstrap script first; a failing bootstrap ends the kernel with its code, before the command")
+    void bootstrapRunsFirst() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel ok = start(runtime, withBootstrap(spec("k1", "echo command"), "echo bootstrap"));
+        RunningKernel failing = start(runtime, withBootstrap(spec("k2", "echo command"), "echo bootstrap; exit 7"));
+
+        assertEquals(0, exitCode(ok));
+        assertEquals("bootstrap\ncommand\n", ok.output(1024));
+        assertEquals(7, exitCode(failing));
+        assertEquals("bootstrap\n", failing.output(1024));
+    }
+
+    @Test
+    @DisplayName("the output tail keeps the last bytes, cut at a line start")
+    void outputTailIsBounded() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel kernel = start(runtime, spec("k1", "for i in $(seq 1 1000); do echo line-$i; done"));
+        exitCode(kernel);
+
+        String tail = kernel.output(100);
+
+        assertTrue(tail.length() <= 100, tail);
+        assertTrue(tail.startsWith("line-"), tail);
+        assertTrue(tail.endsWith("line-1000\n"), tail);
+    }
+
+    @Test
+    @DisplayName("USG-01 a busy kernel's usage shows the cpu time and memory of its process tree")
+    void usageOfABusyKernel() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, "a1");
+        RunningKernel kernel = start(runtime, spec("k1", "while :; do :; done"));
+
+        await().atMost(DEADLINE).until(() -> kernel.usage().map(u -> u.cpuNanos() >= 200_000_000L).orElse(false));
+        Usage usage = kernel.usage().orElseThrow();
+        assertTrue(usage.memBytes() > 0, usage.toString());
+        assertTrue(usage.memPeakBytes() >= usage.memBytes(), usage.toString());
+        kernel.stop(Duration.ZERO);
+        exitCode(kernel);
+        assertTrue(kernel.usage().isEmpty(), "no usage once ended");
+    }
+
+    @Test
+    @DisplayName("a new runtime finds the kernels an earlier one left: a running one it can stop, an ended one with its exit code")
+    void recoversKernels() throws Exception {
+        ProcessRuntime before = new ProcessRuntime(stateDir, "a1");
+        RunningKernel running = start(before, spec("k1", "sleep 60"));
+        RunningKernel ended = start(before, spec("k2", "exit 5"));
+        RunningKernel released = start(before, spec("k3", "exit 0"));
+        assertEquals(5, exitCode(ended));
+        exitCode(released);
+        released.release();
+
+        List<Recovered> found = new ProcessRuntime(stateDir, "a1").recover();
+
+        assertEquals(List.of("k1", "k2"), found.stream().map(r -> r.spec().kernelId()).toList());
+        assertEquals(Map.of("cpu", 1000L, "mem", 1L << 28), found.get(0).spec().resources());
+        assertEquals(running.containerId(), found.get(0).kernel().containerId());
+        assertEquals(5, exitCode(found.get(1).kernel()));
+        CompletableFuture<Integer> exit = found.get(0).kernel().exit().toCompletableFuture();
+        assertFalse(exit.isDone());
+        found.get(0).kernel().stop(Duration.ofSeconds(5));
+        exit.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS); // the wrapper ended by SIGTERM leaves no code: null is fine
+        assertTrue(new ProcessRuntime(stateDir, "a2").recover().isEmpty(), "another agent's kernels are not its own");
+    }
+
     private RunningKernel start(ProcessRuntime runtime, KernelSpec spec) throws KernelStartException {
         RunningKernel kernel = runtime.start(spec);
         started.add(kernel);
@@ -141,8 +208,14 @@ class ProcessRuntimeTest {
         return ProcessHandle.of(pid).orElseThrow();
     }
 
+    private static KernelSpec withBootstrap(KernelSpec spec, String bootstrap) {
+        return new KernelSpec(spec.kernelId(), spec.sessionId(), "BATCH", spec.image(), spec.command(), bootstrap,
+                spec.environ(), spec.resources(), spec.clusterRole(), spec.clusterIdx(), spec.clusterHostname(),
+                spec.clusterSize(), spec.clusterHosts());
+    }
+
     static KernelSpec spec(String kernelId, String command) {
-        return new KernelSpec(kernelId, "s1", "python:3.12", command, Map.of("GREETING", "hi"),
-                Map.of("cpu", 1000L, "mem", 1L << 28), "main", 1, "main1");
+        return KernelSpec.single(kernelId, "s1", "python:3.12", command, Map.of("GREETING", "hi"),
+                Map.of("cpu", 1000L, "mem", 1L << 28));
     }
 }

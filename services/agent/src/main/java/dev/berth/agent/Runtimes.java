@@ -1,0 +1,36 @@
+package dev.berth.agent;
+
+import dev.berth.agent.runtime.DockerRuntime;
+import dev.berth.agent.runtime.KernelRuntime;
+import dev.berth.agent.runtime.ProcessRuntime;
+import dev.berth.agent.runtime.SimulatedRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The runtime an agent's settings name. */
+public final class Runtimes {
+
+    private static final String SYSTEM_DOCKER = "unix:///var/run/docker.sock";
+
+    private Runtimes() {}
+
+    /**
+     * @param timers used by the simulated runtime only
+     * @throws IllegalStateException when the docker runtime finds no engine
+     */
+    public static KernelRuntime create(AgentConfig config, Path stateDir, ScheduledExecutorService timers) {
+        return switch (config.runtime()) {
+            case "docker" -> DockerRuntime.connect(dockerHost(config, stateDir), config.agentId(), config.pullTimeout());
+            case "simulated" -> new SimulatedRuntime(config.simulatedRunFor(), timers);
+            default -> new ProcessRuntime(stateDir, config.agentId());
+        };
+    }
+
+    /** The configured engine, else the project's own engine when its socket exists, else the system's. */
+    public static String dockerHost(AgentConfig config, Path stateDir) {
+        if (config.dockerHost() != null) return config.dockerHost();
+        Path own = stateDir.resolve("docker").resolve("docker.sock").toAbsolutePath();
+        return Files.exists(own) ? "unix://" + own : SYSTEM_DOCKER;
+    }
+}
