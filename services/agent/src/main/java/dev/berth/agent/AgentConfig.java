@@ -80,6 +80,12 @@ public record AgentConfig(
                 pullTimeout, statsInterval, redisHost, redisPort, simulatedRunFor, schedulable, detachOnExit);
     }
 
+    /** The same settings writing the latest stats and output to another Redis. */
+    public AgentConfig withRedis(String host, int port) {
+        return new AgentConfig(agentId, scalingGroup, capacity, heartbeatInterval, killGrace, opsPort, runtime, dockerHost,
+                pullTimeout, statsInterval, host, port, simulatedRunFor, schedulable, detachOnExit);
+    }
+
     /** Whether the latest stats and output go to Redis. */
     public boolean hasRedis() {
         return !"none".equals(redisHost);

@@ -47,6 +47,13 @@ final class KernelSupervisor {
     private final Counter started;
     private final Counter exited;
     private final Map<String, LiveKernel> live = new ConcurrentHashMap<>();
+    /** Kernels whose TERMINATED this run has sent, so that a destroy arriving later is not answered twice. */
+    private final Map<String, Boolean> ended = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > Agent.REMEMBERED_KERNELS;
+        }
+    });
 
     KernelSupervisor(String agentId, KernelRuntime runtime, Outbox outbox, AppliedKernels applied, Executor exitExecutor,
                      Duration killGrace, KernelReports reports, Counter started, Counter exited) {
@@ -83,7 +90,8 @@ final class KernelSupervisor {
     void destroy(DestroyKernel op) {
         LiveKernel kernel = live.get(op.getKernelId());
         if (kernel == null) {
-            // Never started here, or already ended: the lifecycle still has to hear an end.
+            if (ended.containsKey(op.getKernelId())) return; // its end has been reported
+            // Never started here: the lifecycle still has to hear an end.
             emit(op.getKernelId(), op.getSessionId(), KernelEventKind.TERMINATED, op.getReason(), null, null, null);
             return;
         }
@@ -160,6 +168,7 @@ final class KernelSupervisor {
         try {
             reports.ended(kernel);
             emit(spec, KernelEventKind.TERMINATED, reason, exitCode, null, null);
+            ended.put(spec.kernelId(), Boolean.TRUE);
             kernel.handle().release();
         } catch (RuntimeException e) {
             log.error("Reporting the end of kernel {} failed: {}", spec.kernelId(), e.toString(), e);

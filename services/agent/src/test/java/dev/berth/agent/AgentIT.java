@@ -1,5 +1,6 @@
 package dev.berth.agent;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -285,12 +286,187 @@ class AgentIT {
                 .filter(e -> e.getKernelId().equals("k1") && e.getKind() == KernelEventKind.PREPARING).count());
     }
 
+    @Test
+    @DisplayName("AGT recovery: an agent started again finds its running kernel, reports it STARTED and in its heartbeat, and can destroy it")
+    void restartFindsRunningKernels() throws Exception {
+        Agent first = startAgent();
+        send(AGENT, create("k1", "s1", "sleep 60", SMALL));
+        KernelEvent started = eventsOf("k1", KernelEventKind.STARTED).getLast();
+        first.detach();
+        ProcessHandle process = ProcessHandle.of(Long.parseLong(started.getContainerId().substring(4))).orElseThrow();
+        assertTrue(process.isAlive(), "detach leaves the kernel running");
+
+        try (var heartbeats = new TopicReader<>(kafka.bootstrapServers(), topics.agentHeartbeats.name(), BerthSerdes.AGENT_HEARTBEAT)) {
+            startAgent();
+            List<KernelEvent> seen = eventsOf("k1", KernelEventKind.STARTED);
+            assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.STARTED, KernelEventKind.STARTED), kinds(seen));
+            assertEquals(started.getContainerId(), seen.getLast().getContainerId());
+            AgentHeartbeat beat = heartbeatWhere(heartbeats, hb -> hb.getKernels().equals(List.of("k1"))).value();
+            assertEquals(SMALL, beat.getOccupied());
+        }
+        send(AGENT, destroy("k1", "s1", "user-requested"));
+        KernelEvent terminated = eventsOf("k1", KernelEventKind.TERMINATED).getLast();
+        assertEquals("user-requested", terminated.getReason());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());
+    }
+
+    @Test
+    @DisplayName("AGT recovery: a kernel that ended while no agent watched is reported TERMINATED with its exit code when the agent is back")
+    void restartReportsKernelsThatEndedMeanwhile() throws Exception {
+        Agent first = startAgent();
+        send(AGENT, create("k1", "s1", "while [ ! -f go ]; do sleep 0.05; done; exit 3", SMALL));
+        KernelEvent started = eventsOf("k1", KernelEventKind.STARTED).getLast();
+        first.detach();
+        ProcessHandle process = ProcessHandle.of(Long.parseLong(started.getContainerId().substring(4))).orElseThrow();
+        Files.writeString(stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("k1").resolve("go"), "");
+        process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        startAgent();
+
+        KernelEvent terminated = eventsOf("k1", KernelEventKind.TERMINATED).getLast();
+        assertEquals(3, terminated.getExitCode());
+        assertEquals("self-terminated", terminated.getReason());
+    }
+
+    @Test
+    @DisplayName("AGT recovery: a kernel destroyed while its agent was away is stopped when the agent is back, with the destroy's reason, once")
+    void restartStopsKernelsDestroyedMeanwhile() throws Exception {
+        Agent first = startAgent();
+        send(AGENT, create("k1", "s1", "sleep 60", SMALL));
+        KernelEvent started = eventsOf("k1", KernelEventKind.STARTED).getLast();
+        first.detach();
+        send(AGENT, destroy("k1", "s1", "forced-termination"));
+
+        startAgent();
+
+        KernelEvent terminated = eventsOf("k1", KernelEventKind.TERMINATED).getLast();
+        assertEquals("forced-termination", terminated.getReason());
+        send(AGENT, create("marker", "s1", "exit 0", SMALL));
+        eventsOf("marker", KernelEventKind.TERMINATED);
+        assertEquals(1, events.values().stream().filter(e -> e.getKernelId().equals("k1") && e.getKind() == KernelEventKind.TERMINATED).count());
+        assertFalse(ProcessHandle.of(Long.parseLong(started.getContainerId().substring(4))).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    @DisplayName("AGT recovery: a kernel no command ever asked for is stopped when the agent starts (unknown-kernel)")
+    void unknownKernelsAreStopped() throws Exception {
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, AGENT);
+        var stray = runtime.start(dev.berth.agent.runtime.KernelSpec.single("stray", "s9", "img", "sleep 60", Map.of(), SMALL));
+
+        startAgent();
+
+        List<KernelEvent> seen = eventsOf("stray", KernelEventKind.TERMINATED);
+        assertEquals(List.of(KernelEventKind.STARTED, KernelEventKind.TERMINATING, KernelEventKind.TERMINATED), kinds(seen));
+        assertEquals("unknown-kernel", seen.getLast().getReason());
+        stray.exit().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("a create for a kernel that already ran is ignored after a restart too: applied kernel ids outlive the agent")
+    void duplicateCreateAfterRestartIsIgnored() throws Exception {
+        Agent first = startAgent();
+        send(AGENT, create("k1", "s1", "exit 0", SMALL));
+        eventsOf("k1", KernelEventKind.TERMINATED);
+        first.close();
+
+        startAgent();
+        send(AGENT, create("k1", "s1", "exit 0", SMALL));
+        send(AGENT, create("marker", "s1", "exit 0", SMALL));
+
+        eventsOf("marker", KernelEventKind.TERMINATED);
+        assertEquals(1, events.values().stream().filter(e -> e.getKernelId().equals("k1") && e.getKind() == KernelEventKind.PREPARING).count());
+    }
+
+    @Test
+    @DisplayName("RES-13 drain: the heartbeat says unschedulable, and the running kernel carries on to its end")
+    void drainKeepsKernelsRunning() throws Exception {
+        Agent agent = startAgent();
+        send(AGENT, create("k1", "s1", "while [ ! -f go ]; do sleep 0.05; done; exit 0", SMALL));
+        eventsOf("k1", KernelEventKind.STARTED);
+        try (var heartbeats = new TopicReader<>(kafka.bootstrapServers(), topics.agentHeartbeats.name(), BerthSerdes.AGENT_HEARTBEAT)) {
+            agent.drain();
+
+            AgentHeartbeat drained = heartbeatWhere(heartbeats, hb -> !hb.getSchedulable()).value();
+            assertEquals(List.of("k1"), drained.getKernels());
+            assertTrue(drained.getCpuCores() > 0 && drained.getMemoryBytes() > 0, "hardware: " + drained);
+        }
+        Files.writeString(stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("k1").resolve("go"), "");
+        KernelEvent terminated = eventsOf("k1", KernelEventKind.TERMINATED).getLast();
+        assertEquals("self-terminated", terminated.getReason());
+        assertEquals(0, terminated.getExitCode());
+        assertFalse(agent.schedulable());
+    }
+
+    @Test
+    @DisplayName("the drain file in the agent's state directory makes it unschedulable until removed")
+    void drainFile() throws Exception {
+        Agent agent = startAgent();
+        Path drain = stateDir.resolve("agents").resolve(AGENT).resolve(Agent.DRAIN_FILE);
+        Files.createDirectories(drain.getParent());
+
+        Files.writeString(drain, "");
+        assertFalse(agent.schedulable());
+        Files.delete(drain);
+        assertTrue(agent.schedulable());
+    }
+
+    @Test
+    @DisplayName("USG-01 a running kernel's stats go to kernel.stats keyed by session, and with its output tail to Redis")
+    void statsAndOutput() throws Exception {
+        startAgent(config().withRedis(RedisProbe.HOST, RedisProbe.PORT));
+        String session = "s-" + UUID.randomUUID();
+        try (var redis = new RedisProbe();
+             var stats = new TopicReader<>(kafka.bootstrapServers(), topics.kernelStats.name(), BerthSerdes.KERNEL_STATS)) {
+            send(AGENT, create("k1", session, "echo started; while :; do :; done", SMALL));
+
+            var busy = stats.until(records -> records.stream().anyMatch(r -> r.value().getCpuPercent() > 10))
+                    .stream().filter(r -> r.value().getCpuPercent() > 10).findFirst().orElseThrow();
+            assertEquals(session, busy.key());
+            assertEquals("k1", busy.value().getKernelId());
+            assertTrue(busy.value().getCpuUsedMs() > 0 && busy.value().getMemBytes() > 0, busy.value().toString());
+            var seqs = stats.values().stream().map(s -> s.getSeq()).toList();
+            assertEquals(seqs.stream().sorted().distinct().toList(), seqs, "seq grows");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.hget(KernelReports.STATS_KEY + session, "k1") != null);
+            assertTrue(redis.hget(KernelReports.STATS_KEY + session, "k1").contains("\"kernelId\":\"k1\""));
+            assertTrue(redis.ttl(KernelReports.STATS_KEY + session) > 0, "expires");
+            await().atMost(Duration.ofSeconds(10)).until(() -> "started\n".equals(redis.get(KernelReports.LOGS_KEY + session)));
+
+            send(AGENT, destroy("k1", session, "user-requested"));
+            eventsOf("k1", KernelEventKind.TERMINATED);
+            redis.delete(KernelReports.STATS_KEY + session);
+            redis.delete(KernelReports.LOGS_KEY + session);
+        }
+    }
+
+    @Test
+    @DisplayName("a batch kernel's final output is in Redis before its TERMINATED is")
+    void finalOutputBeforeTerminated() throws Exception {
+        startAgent(config().withRedis(RedisProbe.HOST, RedisProbe.PORT));
+        String session = "s-" + UUID.randomUUID();
+        try (var redis = new RedisProbe()) {
+            send(AGENT, create("k1", session, "echo one; echo two", SMALL));
+
+            eventsOf("k1", KernelEventKind.TERMINATED);
+
+            assertEquals("one\ntwo\n", redis.get(KernelReports.LOGS_KEY + session));
+            redis.delete(KernelReports.LOGS_KEY + session);
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
-    private Agent startAgent() {
-        AgentConfig config = new AgentConfig(AGENT, "default", Map.of("cpu", 4000L, "mem", 8L << 30),
+    static AgentConfig config() {
+        return new AgentConfig(AGENT, "default", Map.of("cpu", 4000L, "mem", 8L << 30),
                 Duration.ofMillis(200), Duration.ofSeconds(2), 0, "process", null, Duration.ofMinutes(1),
                 Duration.ofMillis(300), "none", 16379, Duration.ZERO, true, false);
+    }
+
+    private Agent startAgent() {
+        return startAgent(config());
+    }
+
+    private Agent startAgent(AgentConfig config) {
         Agent agent = Agent.start(berth, config, new ProcessRuntime(stateDir, AGENT), meters, health);
         closeables.add(agent);
         return agent;
