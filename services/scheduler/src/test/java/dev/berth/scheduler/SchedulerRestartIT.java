@@ -19,10 +19,14 @@ import dev.berth.schema.avro.DestroyKernel;
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.KernelEvent;
 import dev.berth.schema.avro.KernelEventKind;
+import dev.berth.schema.avro.KeypairConfig;
+import dev.berth.schema.avro.LimitScope;
+import dev.berth.schema.avro.ResourceLimits;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionSpec;
+import dev.berth.schema.avro.UserRole;
 import dev.berth.topology.placement.PlacementOptions;
 import dev.berth.topology.placement.PlacementOptions.GroupOptions;
 import dev.berth.topology.placement.Policy;
@@ -42,30 +46,30 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The scheduler holds the queue, the allocations and every session's state. Restarted on a fresh
- * state directory (as on another machine), it must restore them from Kafka: no slot handed out twice
- * (invariant 1), every session ending exactly once (invariant 3).
+ * The scheduler holds the queue, the allocations, the quota reservations and every session's state.
+ * Restarted on a fresh state directory (as on another machine), it must restore them from Kafka: no
+ * slot handed out twice (invariant 1), no quota exceeded (invariant 2), every session ending exactly
+ * once (invariant 3).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SchedulerRestartIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private EmbeddedKafka kafka;
-    private final Topics topics = Topics.withPrefix("restart-" + UUID.randomUUID() + ".", 2);
+    /** Each test gets topics of its own, so that one's records are never read as the other's. */
+    private Topics topics;
     private KafkaProducer<String, SpecificRecord> producer;
 
     @BeforeAll
     void startBroker() throws Exception {
         kafka = EmbeddedKafka.startTemporary();
-        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
-            TopicBootstrapper.ensure(admin, topics, (short) 1);
-        }
         var anyAvro = new org.apache.kafka.common.serialization.Serializer<SpecificRecord>() {
             @Override
             @SuppressWarnings({"unchecked", "rawtypes"})
@@ -74,6 +78,14 @@ class SchedulerRestartIT {
             }
         };
         producer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "restart-test"), new StringSerializer(), anyAvro);
+    }
+
+    @BeforeEach
+    void freshTopics() throws Exception {
+        topics = Topics.withPrefix("restart-" + UUID.randomUUID() + ".", 2);
+        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
+            TopicBootstrapper.ensure(admin, topics, (short) 1);
+        }
     }
 
     @AfterAll
@@ -124,6 +136,49 @@ class SchedulerRestartIT {
         }
     }
 
+    @Test
+    @DisplayName("invariant 2 holds across a restart: the admission ledger is rebuilt, so a keypair at its limit stays there")
+    void restartKeepsQuotaReservations(@TempDir Path first, @TempDir Path second) throws Exception {
+        send(topics.configKeypairs.name(), "AKQUOTA", new KeypairConfig("AKQUOTA", "u-quota", "default", UserRole.USER, true, "one-at-a-time", 100, 1L));
+        send(topics.configLimits.name(), "keypair-policy:one-at-a-time", ResourceLimits.newBuilder()
+                .setScope(LimitScope.KEYPAIR_POLICY).setId("one-at-a-time").setMaxConcurrentSessions(1).build());
+        try (var events = consumer("quota-events"); var commands = consumer("quota-commands")) {
+            events.subscribe(List.of(topics.sessionEvents.name()));
+            commands.subscribe(List.of(topics.agentCommands.name()));
+            List<SessionEvent> seen = new ArrayList<>();
+            List<AgentCommand> sent = new ArrayList<>();
+
+            try (Scheduler scheduler = start(first)) {
+                send(topics.agentHeartbeats.name(), "a1", heartbeat());
+                send(topics.sessionRequests.name(), "q1", create("q1", 100, "AKQUOTA"));
+                awaitCommands(commands, sent, "create q1");
+            }
+
+            send(topics.sessionRequests.name(), "q2", create("q2", 100, "AKQUOTA"));
+            try (Scheduler scheduler = start(second)) {
+                send(topics.agentHeartbeats.name(), "a1", heartbeat());
+                awaitEvent(events, seen, "q2", SessionEventKind.WAITING);
+                SessionEvent waiting = seen.stream().filter(e -> e.getSessionId().equals("q2") && e.getKind() == SessionEventKind.WAITING)
+                        .findFirst().orElseThrow();
+                assertEquals("concurrency", waiting.getSession().getScheduler().getFailedPredicates().get(0).getName(),
+                        "q1's reservation survived the restart");
+
+                send(topics.sessionRequests.name(), "q1", new SessionRequest(UUID.randomUUID().toString(), "q1", Instant.now(), "AKQUOTA",
+                        new DestroySession(true, "user-requested")));
+                awaitCommands(commands, sent, "create q2");
+            }
+            assertEquals(List.of("create q1", "destroy q1", "create q2"),
+                    sent.stream().map(SchedulerRestartIT::describe).filter(d -> d.endsWith(" q1") || d.endsWith(" q2")).toList());
+        }
+    }
+
+    private void awaitCommands(KafkaConsumer<String, byte[]> consumer, List<AgentCommand> sent, String described) {
+        await().atMost(DEADLINE).until(() -> {
+            consumer.poll(Duration.ofMillis(100)).forEach(r -> sent.add(BerthSerdes.AGENT_COMMAND.deserialize(r.topic(), r.value())));
+            return sent.stream().map(SchedulerRestartIT::describe).anyMatch(described::equals);
+        });
+    }
+
     private Scheduler start(Path stateDir) {
         var config = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 2, stateDir);
         // s3 may pass s2, which does not fit: that is the test's sync point (AMB-05's "continue" option)
@@ -167,6 +222,8 @@ class SchedulerRestartIT {
             case SessionRequest ignored -> BerthSerdes.SESSION_REQUEST;
             case AgentHeartbeat ignored -> BerthSerdes.AGENT_HEARTBEAT;
             case KernelEvent ignored -> BerthSerdes.KERNEL_EVENT;
+            case KeypairConfig ignored -> BerthSerdes.KEYPAIR_CONFIG;
+            case ResourceLimits ignored -> BerthSerdes.RESOURCE_LIMITS;
             default -> throw new IllegalArgumentException(data.getClass().getName());
         };
     }
@@ -177,9 +234,13 @@ class SchedulerRestartIT {
     }
 
     private static SessionRequest create(String id, long cpu) {
+        return create(id, cpu, "AKTEST");
+    }
+
+    private static SessionRequest create(String id, long cpu, String accessKey) {
         var spec = SessionSpec.newBuilder().setName("restart-" + id).setImage("x").setResources(Map.of("cpu", cpu, "mem", 1L << 20)).build();
         return SessionRequest.newBuilder().setRequestId(UUID.randomUUID().toString()).setSessionId(id).setAt(Instant.now())
-                .setAccessKey("AKTEST").setOp(new CreateSession(spec)).build();
+                .setAccessKey(accessKey).setOp(new CreateSession(spec)).build();
     }
 
     private static SessionRequest destroy(String id) {
