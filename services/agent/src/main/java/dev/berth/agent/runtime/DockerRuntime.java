@@ -49,6 +49,8 @@ public final class DockerRuntime implements KernelRuntime {
     private final String agentId;
     private final Duration pullTimeout;
     private final LinuxUsage usage = LinuxUsage.system();
+    /** Ends the exit watches: after close, the next agent with this id watches the containers. */
+    private volatile boolean closed;
 
     private DockerRuntime(DockerClient docker, String agentId, Duration pullTimeout) {
         this.docker = docker;
@@ -135,6 +137,7 @@ public final class DockerRuntime implements KernelRuntime {
 
     @Override
     public void close() {
+        closed = true;
         closeQuietly(docker);
     }
 
@@ -201,7 +204,7 @@ public final class DockerRuntime implements KernelRuntime {
     private CompletableFuture<Integer> watchExit(String id) {
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         Thread.ofVirtual().name("berth-docker-wait-" + id.substring(0, 12)).start(() -> {
-            while (!exit.isDone()) {
+            while (!exit.isDone() && !closed) {
                 try {
                     exit.complete(docker.waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode());
                 } catch (NotFoundException e) {
