@@ -4,6 +4,7 @@ import dev.berth.api.health.DependencyChecks;
 import dev.berth.api.health.HealthRoute;
 import dev.berth.api.problem.ProblemHandler;
 import dev.berth.api.session.RequestPublisher;
+import dev.berth.api.session.SessionOutputRoutes;
 import dev.berth.api.session.SessionRoutes;
 import dev.berth.api.session.SessionView;
 import dev.berth.common.BerthConfig;
@@ -37,6 +38,7 @@ public final class ApiServer {
     private HttpServer http;
     private RequestPublisher publisher;
     private DependencyChecks dependencies;
+    private SessionOutputRoutes output;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
     public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
@@ -49,6 +51,7 @@ public final class ApiServer {
         own.registerNow("session-view", view::health);
 
         SessionRoutes sessions = new SessionRoutes(view, publisher, metrics);
+        output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view);
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
         RequestMetrics requestMetrics = new RequestMetrics(metrics);
         ProblemHandler problems = new ProblemHandler();
@@ -61,6 +64,8 @@ public final class ApiServer {
         on(router, HttpMethod.GET, "/v1/sessions/:id", sessions::get);
         on(router, HttpMethod.DELETE, "/v1/sessions/:id", sessions::destroy);
         on(router, HttpMethod.POST, "/v1/sessions/:id/rename", sessions::rename);
+        on(router, HttpMethod.GET, "/v1/sessions/:id/logs", output::logs);
+        on(router, HttpMethod.GET, "/v1/sessions/:id/stats", output::stats);
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);
         on(router, HttpMethod.GET, "/metrics", ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -84,6 +89,7 @@ public final class ApiServer {
         return stopped.andThen(done -> {
             if (publisher != null) publisher.close();
             if (dependencies != null) dependencies.close();
+            if (output != null) output.close();
         });
     }
 
