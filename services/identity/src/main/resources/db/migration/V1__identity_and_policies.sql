@@ -119,6 +119,7 @@ CREATE TABLE resource_presets (
 CREATE TABLE images (
     name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
     tag           text NOT NULL CHECK (length(tag) BETWEEN 1 AND 128),
+    ref           text GENERATED ALWAYS AS (name || ':' || tag) STORED UNIQUE,
     architectures text[] NOT NULL DEFAULT '{x86_64}' CHECK (cardinality(architectures) > 0),
     labels        jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(labels) = 'object'),
     min_resources jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(min_resources) = 'object'),

@@ -1,6 +1,7 @@
 package dev.berth.api;
 
 import dev.berth.common.Env;
+import dev.berth.identity.PgSettings;
 import java.time.Duration;
 
 /**
@@ -12,19 +13,24 @@ import java.time.Duration;
  * @param pgPort      BERTH_PG_PORT
  * @param pgDatabase  BERTH_PG_DATABASE
  * @param pgUser      BERTH_PG_USER (no password: a local trust login)
+ * @param pgSchema    BERTH_PG_SCHEMA: the schema Berth's tables live in (default public)
  * @param redisHost   BERTH_REDIS_HOST: Redis, checked by /v1/health
  * @param redisPort   BERTH_REDIS_PORT
  * @param etcdHost    BERTH_ETCD_HOST: etcd, checked by /v1/health
  * @param etcdPort    BERTH_ETCD_PORT
  * @param ackTimeout  BERTH_API_ACK_TIMEOUT: how long a write waits for Kafka's ack before answering 503
+ * @param rateWindow  BERTH_API_RATE_WINDOW: the sliding window a keypair's rate_limit counts requests in (AUTH-12)
  */
 public record ApiConfig(String host, int port, String pgHost, int pgPort, String pgDatabase, String pgUser,
-                        String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout) {
+                        String pgSchema, String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout,
+                        Duration rateWindow) {
 
     private static final String LOOPBACK = "127.0.0.1";
 
     public ApiConfig {
         if (ackTimeout.isNegative() || ackTimeout.isZero()) throw new IllegalArgumentException("BERTH_API_ACK_TIMEOUT must be positive");
+        if (rateWindow.toMillis() < 1) throw new IllegalArgumentException("BERTH_API_RATE_WINDOW must be at least 1ms");
+        new PgSettings(pgHost, pgPort, pgDatabase, pgUser, pgSchema);
     }
 
     public static ApiConfig from(Env env) {
@@ -35,10 +41,16 @@ public record ApiConfig(String host, int port, String pgHost, int pgPort, String
                 env.integer("BERTH_PG_PORT", 15432, 1, 65535),
                 env.string("BERTH_PG_DATABASE", "berth"),
                 env.string("BERTH_PG_USER", "postgres"),
+                env.string("BERTH_PG_SCHEMA", "public"),
                 env.string("BERTH_REDIS_HOST", LOOPBACK),
                 env.integer("BERTH_REDIS_PORT", 16379, 1, 65535),
                 env.string("BERTH_ETCD_HOST", LOOPBACK),
                 env.integer("BERTH_ETCD_PORT", 12379, 1, 65535),
-                env.duration("BERTH_API_ACK_TIMEOUT", Duration.ofSeconds(10)));
+                env.duration("BERTH_API_ACK_TIMEOUT", Duration.ofSeconds(10)),
+                env.duration("BERTH_API_RATE_WINDOW", Duration.ofMinutes(15)));
+    }
+
+    public PgSettings pg() {
+        return new PgSettings(pgHost, pgPort, pgDatabase, pgUser, pgSchema);
     }
 }

@@ -1,14 +1,24 @@
 package dev.berth.api;
 
+import dev.berth.api.admin.AdminRoutes;
+import dev.berth.api.auth.Authenticator;
+import dev.berth.api.auth.KeypairStore;
+import dev.berth.api.auth.RateLimiter;
 import dev.berth.api.health.DependencyChecks;
 import dev.berth.api.health.HealthRoute;
 import dev.berth.api.problem.ProblemHandler;
+import dev.berth.api.resource.ResourceRoutes;
+import dev.berth.api.session.CreateContextStore;
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionOutputRoutes;
 import dev.berth.api.session.SessionRoutes;
 import dev.berth.api.session.SessionView;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.HealthRegistry;
+import dev.berth.identity.Bootstrap;
+import dev.berth.identity.Migrations;
+import dev.berth.identity.OutboxRelay;
+import dev.berth.identity.PgSettings;
 import dev.berth.schema.avro.SessionRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -19,6 +29,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
@@ -27,30 +41,66 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Berth's HTTP API. Wiring only: the router below is the table of contents, the handlers live in
- * their feature packages. The caller owns the producer and the session view; this owns the rest.
+ * their feature packages. The caller owns the producer and the session view; this owns the rest:
+ * at start it migrates PostgreSQL, bootstraps the defaults (and the superadmin's keypair file in
+ * the state directory) and starts the outbox relay that streams policies to the scheduler.
  */
 public final class ApiServer {
 
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
     private static final long BODY_LIMIT_BYTES = 64 * 1024;
     private static final Duration CHECK_DEADLINE = Duration.ofSeconds(4);
+    private static final Duration RELAY_INTERVAL = Duration.ofMillis(250);
+    private static final int POOL_SIZE = 8;
+    /** CFG-06: rate-limit counters live in Redis' RLIM database. */
+    private static final int RATE_LIMIT_DB = 1;
 
     private HttpServer http;
     private RequestPublisher publisher;
     private DependencyChecks dependencies;
     private SessionOutputRoutes output;
+    private Vertx vertx;
+    private Pool pool;
+    private Redis redis;
+    private Producer<String, byte[]> relayProducer;
+    private OutboxRelay relay;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
     public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
                                  SessionView view, HealthRegistry health, PrometheusMeterRegistry metrics) {
-        if (http != null) throw new IllegalStateException("already started");
+        if (this.vertx != null) throw new IllegalStateException("already started");
+        this.vertx = vertx;
+        PgSettings pg = config.pg();
+        return vertx.executeBlocking(() -> Migrations.migrate(pg))
+                .compose(migrated -> {
+                    pool = pg.pool(vertx, POOL_SIZE);
+                    return Bootstrap.run(vertx, pool, berth.stateDir());
+                })
+                .compose(bootstrapped -> {
+                    relayProducer = OutboxRelay.createProducer(berth.kafkaBootstrap());
+                    relay = new OutboxRelay(vertx, pool, relayProducer, berth.topics(), RELAY_INTERVAL);
+                    relay.start();
+                    redis = Redis.createClient(vertx, new RedisOptions()
+                            .setConnectionString("redis://" + config.redisHost() + ":" + config.redisPort() + "/" + RATE_LIMIT_DB)
+                            .setMaxPoolSize(POOL_SIZE));
+                    return listen(vertx, berth, config, producer, view, health, metrics);
+                });
+    }
+
+    private Future<Integer> listen(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
+                                   SessionView view, HealthRegistry health, PrometheusMeterRegistry metrics) {
         publisher = new RequestPublisher(producer, berth.topics().sessionRequests.name(), config.ackTimeout());
         dependencies = new DependencyChecks(vertx, berth.kafkaBootstrap(), config);
         HealthRegistry own = new HealthRegistry(CHECK_DEADLINE);
         dependencies.registerInto(own);
         own.registerNow("session-view", view::health);
 
-        SessionRoutes sessions = new SessionRoutes(view, publisher, metrics);
+        KeypairStore keypairs = new KeypairStore(pool);
+        Authenticator authenticator = new Authenticator(keypairs, Clock.systemUTC());
+        RateLimiter rateLimiter = new RateLimiter(redis, config.rateWindow());
+        SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), metrics);
+        AdminRoutes admin = new AdminRoutes(pool, relay::nudge);
+        ResourceRoutes resources = new ResourceRoutes(pool, view);
         output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view);
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
         RequestMetrics requestMetrics = new RequestMetrics(metrics);
@@ -58,6 +108,9 @@ public final class ApiServer {
 
         Router router = Router.router(vertx);
         router.route().handler(requestMetrics::begin);
+        // AUTH-05: the signature is checked from the headers alone, before the body is read
+        router.route("/v1/*").handler(authenticator);
+        router.route("/v1/*").handler(rateLimiter);
         router.route().handler(BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES));
         on(router, HttpMethod.POST, "/v1/sessions", sessions::create);
         on(router, HttpMethod.GET, "/v1/sessions", sessions::list);
@@ -66,6 +119,11 @@ public final class ApiServer {
         on(router, HttpMethod.POST, "/v1/sessions/:id/rename", sessions::rename);
         on(router, HttpMethod.GET, "/v1/sessions/:id/logs", output::logs);
         on(router, HttpMethod.GET, "/v1/sessions/:id/stats", output::stats);
+        on(router, HttpMethod.GET, "/v1/resources/presets", resources::presets);
+        on(router, HttpMethod.GET, "/v1/resources/check-presets", resources::checkPresets);
+        on(router, HttpMethod.GET, "/v1/resources/usage", resources::usage);
+        on(router, HttpMethod.GET, "/v1/scaling-groups", resources::scalingGroups);
+        admin.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);
         on(router, HttpMethod.GET, "/metrics", ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -90,7 +148,14 @@ public final class ApiServer {
             if (publisher != null) publisher.close();
             if (dependencies != null) dependencies.close();
             if (output != null) output.close();
-        });
+            if (relay != null) relay.close();
+            if (redis != null) redis.close();
+        }).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close())
+                .compose(done -> relayProducer == null ? Future.<Void>succeededFuture()
+                        : vertx.executeBlocking(() -> {
+                            relayProducer.close(Duration.ofSeconds(5));
+                            return null;
+                        }));
     }
 
     private static void on(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {

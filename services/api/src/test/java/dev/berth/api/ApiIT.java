@@ -13,6 +13,11 @@ import dev.berth.common.Check;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
 import dev.berth.common.KafkaClients;
+import dev.berth.identity.KeypairFile;
+import dev.berth.identity.Keys;
+import dev.berth.identity.PgSettings;
+import dev.berth.identity.RequestSigner;
+import dev.berth.identity.TestDatabases;
 import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.KernelIds;
@@ -40,6 +45,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,16 +88,21 @@ class ApiIT {
     private static PrometheusMeterRegistry metrics;
     private static WebClient client;
     private static int port;
+    private static PgSettings pg;
+    private static Path stateDir;
+    private static Keys.Keypair superadmin;
 
     @BeforeAll
     static void start() throws Exception {
         kafka = EmbeddedKafka.startTemporary();
-        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), "t" + UUID.randomUUID() + ".", 2, Path.of("unused"));
+        pg = TestDatabases.freshSchema();
+        stateDir = Files.createTempDirectory("api-it");
+        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), "t" + UUID.randomUUID() + ".", 2, stateDir);
         topics = berth.topics();
         try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
             TopicBootstrapper.ensure(admin, topics, (short) 1);
         }
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0")));
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema())));
         requestProducer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         eventWriter = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "api-it-events"),
                 new StringSerializer(), new ByteArraySerializer());
@@ -105,6 +116,7 @@ class ApiIT {
         server = new ApiServer();
         port = join(server.start(vertx, berth, config, requestProducer, view, shared, metrics));
         client = WebClient.create(vertx);
+        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
     }
 
     @AfterAll
@@ -115,6 +127,7 @@ class ApiIT {
         if (requestProducer != null) requestProducer.close();
         if (eventWriter != null) eventWriter.close();
         if (kafka != null) kafka.close();
+        if (pg != null) TestDatabases.drop(pg);
     }
 
     @Test
@@ -124,7 +137,7 @@ class ApiIT {
                 {"name": "it-create", "image": "python:3.12", "type": "batch", "command": "echo hi",
                  "resources": {"cpu": 1, "mem": "256m"}, "environ": {"A": "1"}}""";
 
-        HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions", body, "AK-IT");
+        HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions", body);
 
         assertEquals(201, response.statusCode(), response.bodyAsString());
         JsonObject created = response.bodyAsJsonObject();
@@ -136,8 +149,13 @@ class ApiIT {
         assertEquals("/v1/sessions/" + sessionId, response.getHeader("Location"));
 
         SessionRequest request = awaitRequest(sessionId, CreateSession.class);
-        assertEquals("AK-IT", request.getAccessKey());
+        assertEquals(superadmin.accessKey(), request.getAccessKey());
         SessionSpec spec = ((CreateSession) request.getOp()).getSpec();
+        // filled from the database: the owner's user, domain and project, and the scaling group chosen for it
+        assertFalse(spec.getUserId().isEmpty());
+        assertEquals("default", spec.getDomain());
+        assertEquals("default", spec.getProject());
+        assertEquals("default", spec.getScalingGroup());
         assertEquals("it-create", spec.getName());
         assertEquals(Map.of("cpu", 1000L, "mem", 268_435_456L), spec.getResources());
         assertEquals("echo hi", spec.getCommand());
@@ -148,7 +166,7 @@ class ApiIT {
     void getAfterCreateIsPending() throws Exception {
         String sessionId = create("it-get-now");
 
-        HttpResponse<Buffer> response = call(HttpMethod.GET, "/v1/sessions/" + sessionId, null, null);
+        HttpResponse<Buffer> response = call(HttpMethod.GET, "/v1/sessions/" + sessionId, null);
 
         assertEquals(200, response.statusCode());
         JsonObject session = response.bodyAsJsonObject();
@@ -175,10 +193,10 @@ class ApiIT {
         assertEquals("RUNNING", kernel.getString("status"));
         assertEquals(KernelIds.of(sessionId, 0), kernel.getString("kernelId"));
 
-        JsonObject running = call(HttpMethod.GET, "/v1/sessions?status=RUNNING&limit=1000", null, null).bodyAsJsonObject();
+        JsonObject running = call(HttpMethod.GET, "/v1/sessions?status=RUNNING&limit=1000", null).bodyAsJsonObject();
         assertTrue(ids(running).contains(sessionId), running.encode());
         assertEquals(running.getJsonArray("items").size(), running.getInteger("total"));
-        JsonObject pending = call(HttpMethod.GET, "/v1/sessions?status=PENDING,TERMINATED", null, null).bodyAsJsonObject();
+        JsonObject pending = call(HttpMethod.GET, "/v1/sessions?status=PENDING,TERMINATED", null).bodyAsJsonObject();
         assertFalse(ids(pending).contains(sessionId), pending.encode());
     }
 
@@ -193,7 +211,7 @@ class ApiIT {
         writeEvent(0, session(sessionId, "it-version", SessionStatus.PREPARING, 4));
         writeEvent(0, session(barrier, "it-barrier", SessionStatus.PENDING, 0));
 
-        await().atMost(DEADLINE).until(() -> call(HttpMethod.GET, "/v1/sessions/" + barrier, null, null).statusCode() == 200);
+        await().atMost(DEADLINE).until(() -> call(HttpMethod.GET, "/v1/sessions/" + barrier, null).statusCode() == 200);
 
         assertEquals("RUNNING", get(sessionId).getString("status"));
     }
@@ -203,7 +221,7 @@ class ApiIT {
     void destroyRunning() throws Exception {
         String sessionId = seed(SessionStatus.RUNNING);
 
-        HttpResponse<Buffer> response = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId, null, null);
+        HttpResponse<Buffer> response = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId, null);
 
         assertEquals(202, response.statusCode(), response.bodyAsString());
         assertEquals(new JsonObject().put("sessionId", sessionId).put("status", "RUNNING"), response.bodyAsJsonObject());
@@ -218,7 +236,7 @@ class ApiIT {
         String sessionId = seed(SessionStatus.PULLING);
 
         for (String query : List.of("", "?forced=true")) {
-            HttpResponse<Buffer> response = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId + query, null, null);
+            HttpResponse<Buffer> response = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId + query, null);
             assertProblem(response, 403, "generic-forbidden", "PULLING");
         }
     }
@@ -228,8 +246,8 @@ class ApiIT {
     void destroyScheduledNeedsForce() throws Exception {
         String sessionId = seed(SessionStatus.SCHEDULED);
 
-        assertProblem(call(HttpMethod.DELETE, "/v1/sessions/" + sessionId, null, null), 403, "generic-forbidden", "forced=true");
-        HttpResponse<Buffer> forced = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId + "?forced=true", null, null);
+        assertProblem(call(HttpMethod.DELETE, "/v1/sessions/" + sessionId, null), 403, "generic-forbidden", "forced=true");
+        HttpResponse<Buffer> forced = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId + "?forced=true", null);
 
         assertEquals(202, forced.statusCode(), forced.bodyAsString());
         assertTrue(((DestroySession) awaitRequest(sessionId, DestroySession.class).getOp()).getForced());
@@ -240,7 +258,7 @@ class ApiIT {
     void destroyDeadIsNoOp() throws Exception {
         String sessionId = seed(SessionStatus.TERMINATED);
 
-        HttpResponse<Buffer> response = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId, null, null);
+        HttpResponse<Buffer> response = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId, null);
 
         assertEquals(200, response.statusCode(), response.bodyAsString());
         assertEquals("TERMINATED", response.bodyAsJsonObject().getString("status"));
@@ -251,7 +269,7 @@ class ApiIT {
     void rename() throws Exception {
         String sessionId = create("it-old-name");
 
-        HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions/" + sessionId + "/rename", "{\"name\": \"it-new-name\"}", null);
+        HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions/" + sessionId + "/rename", "{\"name\": \"it-new-name\"}");
 
         assertEquals(202, response.statusCode(), response.bodyAsString());
         assertEquals("it-new-name", ((RenameSession) awaitRequest(sessionId, RenameSession.class).getOp()).getNewName());
@@ -260,15 +278,15 @@ class ApiIT {
     @Test
     @DisplayName("ERR-02 bad creates are 400 invalid-api-params problems naming the field")
     void badCreates() throws Exception {
-        assertProblem(call(HttpMethod.POST, "/v1/sessions", "{\"name\": ", null), 400, "invalid-api-params", "not valid JSON");
+        assertProblem(call(HttpMethod.POST, "/v1/sessions", "{\"name\": "), 400, "invalid-api-params", "not valid JSON");
         assertProblem(call(HttpMethod.POST, "/v1/sessions",
-                "{\"name\": \"it-bad\", \"image\": \"x\", \"resources\": {\"mem\": \"1g\"}}", null),
+                "{\"name\": \"it-bad\", \"image\": \"x\", \"resources\": {\"mem\": \"1g\"}}"),
                 400, "invalid-api-params", "resources.cpu is required");
         assertProblem(call(HttpMethod.POST, "/v1/sessions",
-                "{\"name\": \"it-bad\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": \"-256m\"}}", null),
+                "{\"name\": \"it-bad\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": \"-256m\"}}"),
                 400, "invalid-api-params", "resources.mem must not be negative");
         assertProblem(call(HttpMethod.POST, "/v1/sessions",
-                "{\"name\": \"it-bad\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": 1}, \"gpu\": 1}", null),
+                "{\"name\": \"it-bad\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": 1}, \"gpu\": 1}"),
                 400, "invalid-api-params", "unknown field(s) gpu");
     }
 
@@ -276,19 +294,19 @@ class ApiIT {
     @DisplayName("ERR-01/03 unknown session 404 session-not-found, bad id 400, unknown route 404 url-not-found, wrong method 405")
     void lookupProblems() throws Exception {
         String unknown = UUID.randomUUID().toString();
-        assertProblem(call(HttpMethod.GET, "/v1/sessions/" + unknown, null, null), 404, "session-not-found", unknown);
-        assertProblem(call(HttpMethod.DELETE, "/v1/sessions/" + unknown, null, null), 404, "session-not-found", unknown);
-        assertProblem(call(HttpMethod.GET, "/v1/sessions/not-a-uuid", null, null), 400, "invalid-api-params", "UUID");
-        assertProblem(call(HttpMethod.GET, "/v1/sessions?status=SLEEPING", null, null), 400, "invalid-api-params", "SLEEPING");
-        assertProblem(call(HttpMethod.GET, "/v1/nothing-here", null, null), 404, "url-not-found", "/v1/nothing-here");
-        assertProblem(call(HttpMethod.PUT, "/v1/sessions", "{}", null), 405, "method-not-allowed", "PUT");
+        assertProblem(call(HttpMethod.GET, "/v1/sessions/" + unknown, null), 404, "session-not-found", unknown);
+        assertProblem(call(HttpMethod.DELETE, "/v1/sessions/" + unknown, null), 404, "session-not-found", unknown);
+        assertProblem(call(HttpMethod.GET, "/v1/sessions/not-a-uuid", null), 400, "invalid-api-params", "UUID");
+        assertProblem(call(HttpMethod.GET, "/v1/sessions?status=SLEEPING", null), 400, "invalid-api-params", "SLEEPING");
+        assertProblem(call(HttpMethod.GET, "/v1/nothing-here", null), 404, "url-not-found", "/v1/nothing-here");
+        assertProblem(call(HttpMethod.PUT, "/v1/sessions", "{}"), 405, "method-not-allowed", "PUT");
     }
 
     @Test
     @DisplayName("/v1/health reports kafka up, the other dependencies, the session view and checks registered by others")
     void health() {
         await().atMost(DEADLINE).untilAsserted(() -> {
-            HttpResponse<Buffer> response = call(HttpMethod.GET, "/v1/health", null, null);
+            HttpResponse<Buffer> response = call(HttpMethod.GET, "/v1/health", null);
             JsonObject checks = response.bodyAsJsonObject().getJsonObject("checks");
             assertTrue(checks.getJsonObject("kafka").getBoolean("up"), checks.encode());
             assertTrue(checks.getJsonObject("session-view").getBoolean("up"), checks.encode());
@@ -307,7 +325,7 @@ class ApiIT {
     void metrics() throws Exception {
         create("it-metrics");
 
-        String text = call(HttpMethod.GET, "/metrics", null, null).bodyAsString();
+        String text = call(HttpMethod.GET, "/metrics", null).bodyAsString();
 
         double accepted = text.lines().filter(line -> line.startsWith("berth_api_sessions_accepted_total "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
@@ -319,16 +337,16 @@ class ApiIT {
     @DisplayName("a create that Kafka does not acknowledge in time is 503 service-unavailable")
     void unacknowledgedCreate() throws Exception {
         String deadBroker = "127.0.0.1:1";
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s")));
-        BerthConfig berth = new BerthConfig(deadBroker, topics.prefix(), 2, Path.of("unused"));
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", pg.schema())));
+        BerthConfig berth = new BerthConfig(deadBroker, topics.prefix(), 2, stateDir);
         ApiServer stranded = new ApiServer();
         try (Producer<String, SessionRequest> producer = RequestPublisher.createProducer(deadBroker, config.ackTimeout())) {
             int strandedPort = join(stranded.start(vertx, berth, config, producer, view,
                     new HealthRegistry(Duration.ofSeconds(1)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
             String body = "{\"name\": \"it-stranded\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": 1}}";
 
-            HttpResponse<Buffer> response = join(client.request(HttpMethod.POST, strandedPort, HOST, "/v1/sessions")
-                    .sendBuffer(Buffer.buffer(body)));
+            HttpResponse<Buffer> response = join(signed(HttpMethod.POST, strandedPort, "/v1/sessions", "application/json")
+                    .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
 
             assertProblem(response, 503, "service-unavailable", "did not acknowledge");
         } finally {
@@ -340,7 +358,7 @@ class ApiIT {
 
     private static String create(String name) throws Exception {
         String body = "{\"name\": \"" + name + "\", \"image\": \"python:3.12\", \"resources\": {\"cpu\": 1, \"mem\": \"256m\"}}";
-        HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions", body, null);
+        HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions", body);
         assertEquals(201, response.statusCode(), response.bodyAsString());
         return response.bodyAsJsonObject().getString("sessionId");
     }
@@ -354,7 +372,7 @@ class ApiIT {
     }
 
     private static JsonObject get(String sessionId) throws Exception {
-        HttpResponse<Buffer> response = call(HttpMethod.GET, "/v1/sessions/" + sessionId, null, null);
+        HttpResponse<Buffer> response = call(HttpMethod.GET, "/v1/sessions/" + sessionId, null);
         return response.statusCode() == 200 ? response.bodyAsJsonObject() : new JsonObject();
     }
 
@@ -431,10 +449,17 @@ class ApiIT {
         }
     }
 
-    private static HttpResponse<Buffer> call(HttpMethod method, String path, String body, String accessKey) throws Exception {
-        HttpRequest<Buffer> request = client.request(method, port, HOST, path);
-        if (accessKey != null) request.putHeader("X-Berth-Access-Key", accessKey);
+    /** A request signed with the bootstrap superadmin's keypair. */
+    private static HttpResponse<Buffer> call(HttpMethod method, String path, String body) throws Exception {
+        HttpRequest<Buffer> request = signed(method, port, path, body == null ? null : "application/json");
         return join(body == null ? request.send() : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+    }
+
+    private static HttpRequest<Buffer> signed(HttpMethod method, int toPort, String path, String contentType) {
+        HttpRequest<Buffer> request = client.request(method, toPort, HOST, path);
+        RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), method.name(), path, HOST + ":" + toPort, contentType, Instant.now())
+                .forEach(request::putHeader);
+        return request;
     }
 
     private static void assertProblem(HttpResponse<Buffer> response, int status, String type, String detailPart) {

@@ -9,14 +9,32 @@ public enum ProblemKind {
     INVALID_API_PARAMS(400, "invalid-api-params", "Missing or invalid API parameters."),
     /** The request could not be read at all (for example, a body over the size limit). */
     GENERIC_BAD_REQUEST(400, "generic-bad-request", "Bad request."),
+    /** The Authorization header is malformed, or the date or version header is missing or unreadable (AUTH-04). */
+    INVALID_AUTH_PARAMS(400, "invalid-auth-params", "Missing or invalid authorization parameters."),
+    /** Unsigned, wrongly signed, unknown or inactive keypair, or a date outside the window (AUTH-03/04). */
+    AUTH_FAILED(401, "auth-failed", "Credential/signature mismatch."),
+    /** The caller's role may not do this (an admin-only call, another domain's object). */
+    INSUFFICIENT_PRIVILEGE(403, "insufficient-privilege", "Insufficient privilege."),
     /** The operation is not allowed in the object's current state (SPEC API-14). */
     GENERIC_FORBIDDEN(403, "generic-forbidden", "Forbidden operation."),
     /** An object-not-found (ERR-01): the session id names no session Berth knows. */
     SESSION_NOT_FOUND(404, "session-not-found", "No such session."),
+    /** An object-not-found (ERR-01) other than a session: a domain, user, keypair, policy, preset, image. */
+    OBJECT_NOT_FOUND(404, "object-not-found", "No such object."),
+    /** ERR-03: no usable scaling group, or the named one is not allowed for the keypair or the session type (RES-12). */
+    SCALING_GROUP_NOT_FOUND(404, "scaling-group-not-found", "No such scaling group."),
     /** No route has this path (ERR-01 keeps it apart from missing objects). */
     URL_NOT_FOUND(404, "url-not-found", "Unknown URL path."),
     /** The path exists but not with this HTTP method. */
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "HTTP method not allowed."),
+    /** A unique name or key is taken; the detail names the field. */
+    OBJECT_ALREADY_EXISTS(409, "object-already-exists", "The object already exists."),
+    /** The object is still referenced (a policy used by keypairs); the detail says by what. */
+    OBJECT_IN_USE(409, "object-in-use", "The object is still in use."),
+    /** A resource policy would be exceeded (API-08: cluster size above max_containers_per_session). */
+    QUOTA_EXCEEDED(412, "quota-exceeded", "You have reached your resource limit."),
+    /** The keypair's rate limit is used up for now; Retry-After says when to try again (AUTH-12). */
+    RATE_LIMIT_EXCEEDED(429, "rate-limit-exceeded", "Rate limit exceeded."),
     /** A part the API depends on (Kafka) did not answer in time; the client may retry. */
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable."),
     /** A bug or an unexpected failure; the detail says what, never an empty body. */

@@ -1,6 +1,7 @@
 package dev.berth.api.session;
 
 import dev.berth.api.problem.ProblemException;
+import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Slots;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.SessionSpec;
@@ -9,9 +10,13 @@ import dev.berth.schema.avro.SessionType;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -32,11 +37,16 @@ import java.util.stream.Collectors;
 public final class RequestValidation {
 
     /** API-01: 4–64 ASCII word characters, '.' and '-' allowed inside only. */
+    /** Loading BerthSerdes makes Avro trust Berth's generated classes, which the spec builder needs for its enum defaults. */
+    private static final Object AVRO_TRUST = BerthSerdes.KEY;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{2,62}[A-Za-z0-9_]");
     /** API-03: the original uses this name as a route segment. */
     private static final String RESERVED_NAME = "from-template";
     private static final Set<String> CREATE_FIELDS = Set.of("name", "image", "architecture", "command", "type",
-            "resources", "clusterSize", "clusterMode", "scalingGroup", "environ", "callbackUrl", "tag");
+            "resources", "clusterSize", "clusterMode", "scalingGroup", "environ", "callbackUrl", "tag", "preset", "project",
+            "ownerAccessKey", "dependencies", "startsAt", "maxRetries", "bootstrapScript");
+    private static final int MAX_RETRIES = 100;
+    private static final int MAX_DEPENDENCIES = 64;
     private static final int MAX_CLUSTER_SIZE = 64;
     private static final int MAX_LIMIT = 1000;
     private static final int DEFAULT_LIMIT = 100;
@@ -58,22 +68,37 @@ public final class RequestValidation {
 
     /** The spec of a {@code POST /v1/sessions} body, with resources in base units (Slots). */
     public static SessionSpec createSpec(JsonObject body) {
+        return createRequest(body).spec();
+    }
+
+    /**
+     * A {@code POST /v1/sessions} body checked on its own. What needs the database (the owner, its
+     * project and scaling groups, the preset, the image) is resolved afterwards by {@link CreatePlan}.
+     */
+    public static CreateRequest createRequest(JsonObject body) {
         Findings findings = new Findings();
         findings.unknownFields(body, CREATE_FIELDS);
         String name = name(findings, body.getValue("name"));
         String image = requiredText(findings, body, "image");
         String architecture = optionalText(findings, body, "architecture", "x86_64");
         String command = optionalText(findings, body, "command", null);
-        String scalingGroup = optionalText(findings, body, "scalingGroup", "default");
+        String scalingGroup = optionalText(findings, body, "scalingGroup", null);
         String tag = optionalText(findings, body, "tag", null);
+        String preset = optionalText(findings, body, "preset", null);
+        String project = optionalText(findings, body, "project", null);
+        String owner = optionalText(findings, body, "ownerAccessKey", null);
+        String bootstrapScript = optionalText(findings, body, "bootstrapScript", null);
         SessionType type = enumValue(findings, body, "type", SessionType.class, SessionType.INTERACTIVE);
         ClusterMode clusterMode = enumValue(findings, body, "clusterMode", ClusterMode.class, ClusterMode.SINGLE_NODE);
         int clusterSize = clusterSize(findings, body.getValue("clusterSize"));
-        Map<String, Long> resources = resources(findings, body.getValue("resources"));
+        Map<String, Long> resources = resources(findings, body.getValue("resources"), preset != null);
         Map<String, String> environ = environ(findings, body.getValue("environ"));
         String callbackUrl = callbackUrl(findings, body.getValue("callbackUrl"));
+        List<String> dependencies = dependencies(findings, body.getValue("dependencies"));
+        Instant startsAt = startsAt(findings, body.getValue("startsAt"), type);
+        int maxRetries = maxRetries(findings, body.getValue("maxRetries"));
         findings.throwIfAny();
-        return SessionSpec.newBuilder()
+        SessionSpec spec = SessionSpec.newBuilder()
                 .setName(name)
                 .setImage(image)
                 .setArchitecture(architecture)
@@ -83,10 +108,15 @@ public final class RequestValidation {
                 .setResources(resources)
                 .setCommand(command)
                 .setEnviron(environ)
-                .setScalingGroup(scalingGroup)
+                .setScalingGroup(scalingGroup == null ? "default" : scalingGroup)
                 .setCallbackUrl(callbackUrl)
                 .setTag(tag)
+                .setDependencies(dependencies)
+                .setStartsAt(startsAt)
+                .setMaxRetries(maxRetries)
+                .setBootstrapScript(bootstrapScript)
                 .build();
+        return new CreateRequest(spec, preset, scalingGroup, project, owner);
     }
 
     /** The new name of a {@code POST /v1/sessions/{id}/rename} body. */
@@ -200,10 +230,10 @@ public final class RequestValidation {
         return 1;
     }
 
-    private static Map<String, Long> resources(Findings findings, Object value) {
+    private static Map<String, Long> resources(Findings findings, Object value, boolean presetGiven) {
         Map<String, Long> slots = new LinkedHashMap<>();
         if (value == null) {
-            findings.add("resources", "is required, with at least cpu and mem");
+            if (!presetGiven) findings.add("resources", "is required, with at least cpu and mem (or name a preset)");
             return slots;
         }
         if (!(value instanceof JsonObject given)) {
@@ -224,10 +254,51 @@ public final class RequestValidation {
         }
         for (String required : List.of(Slots.CPU, Slots.MEM)) {
             Long amount = slots.get(required);
-            if (!given.containsKey(required)) findings.add("resources." + required, "is required");
-            else if (amount != null && amount == 0) findings.add("resources." + required, "must be greater than 0");
+            if (!given.containsKey(required)) {
+                if (!presetGiven) findings.add("resources." + required, "is required");
+            } else if (amount != null && amount == 0) findings.add("resources." + required, "must be greater than 0");
         }
         return slots;
+    }
+
+    /** Session ids (SES-25); that they name sessions the caller may see is checked against the view. */
+    private static List<String> dependencies(Findings findings, Object value) {
+        List<String> ids = new ArrayList<>();
+        if (value == null) return ids;
+        if (!(value instanceof JsonArray given)) return findings.add("dependencies", "must be a list of session ids");
+        if (given.size() > MAX_DEPENDENCIES) return findings.add("dependencies", "may name at most " + MAX_DEPENDENCIES + " sessions");
+        for (int i = 0; i < given.size(); i++) {
+            Object id = given.getValue(i);
+            try {
+                String canonical = UUID.fromString(String.valueOf(id)).toString();
+                if (!(id instanceof String) || !canonical.equalsIgnoreCase((String) id)) throw new IllegalArgumentException();
+                if (!ids.contains(canonical)) ids.add(canonical);
+            } catch (IllegalArgumentException e) {
+                findings.add("dependencies[" + i + "]", "must be a session id (UUID), got " + Json.encode(id));
+            }
+        }
+        return ids;
+    }
+
+    /** SCH-06: when a batch session may start, ISO-8601 with an offset. */
+    private static Instant startsAt(Findings findings, Object value, SessionType type) {
+        if (value == null) return null;
+        if (!(value instanceof String text)) return findings.add("startsAt", "must be an ISO-8601 time with an offset, such as 2026-12-01T08:00:00Z");
+        if (type != SessionType.BATCH) return findings.add("startsAt", "is only for batch sessions");
+        try {
+            return OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            return findings.add("startsAt", "must be an ISO-8601 time with an offset, such as 2026-12-01T08:00:00Z, got \"" + text + "\"");
+        }
+    }
+
+    private static int maxRetries(Findings findings, Object value) {
+        if (value == null) return 0;
+        if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0 && ((Number) value).longValue() <= MAX_RETRIES) {
+            return ((Number) value).intValue();
+        }
+        findings.add("maxRetries", "must be an integer in 0.." + MAX_RETRIES + ", got " + Json.encode(value));
+        return 0;
     }
 
     private static Map<String, String> environ(Findings findings, Object value) {

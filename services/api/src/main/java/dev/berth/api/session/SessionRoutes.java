@@ -1,5 +1,8 @@
 package dev.berth.api.session;
 
+import dev.berth.api.auth.Access;
+import dev.berth.api.auth.KeypairStore;
+import dev.berth.api.auth.Principal;
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.problem.ProblemKind;
 import dev.berth.schema.avro.CreateSession;
@@ -15,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -24,18 +28,19 @@ import java.util.function.Supplier;
  */
 public final class SessionRoutes {
 
-    /** Who is asking; authentication (SPEC AUTH) replaces this header later. */
-    static final String ACCESS_KEY_HEADER = "X-Berth-Access-Key";
-    private static final String LOCAL_ACCESS_KEY = "local";
     private static final String JSON = "application/json";
 
     private final SessionView view;
     private final RequestPublisher publisher;
+    private final KeypairStore keypairs;
+    private final CreateContextStore context;
     private final Counter created;
 
-    public SessionRoutes(SessionView view, RequestPublisher publisher, MeterRegistry metrics) {
+    public SessionRoutes(SessionView view, RequestPublisher publisher, KeypairStore keypairs, CreateContextStore context, MeterRegistry metrics) {
         this.view = view;
         this.publisher = publisher;
+        this.keypairs = keypairs;
+        this.context = context;
         // berth_api_sessions_accepted_total: OpenMetrics reserves a "_created" suffix, so "sessions.created" would lose it
         this.created = Counter.builder("berth.api.sessions.accepted")
                 .description("Session creates accepted by POST /v1/sessions (acknowledged by Kafka)")
@@ -44,21 +49,56 @@ public final class SessionRoutes {
 
     /** API-07: enqueue a new session; 201 once the request is on session.requests. */
     public void create(RoutingContext ctx) {
-        SessionSpec spec = RequestValidation.createSpec(RequestValidation.jsonObject(ctx.body().buffer()));
+        Principal caller = Principal.of(ctx);
+        CreateRequest request = RequestValidation.createRequest(RequestValidation.jsonObject(ctx.body().buffer()));
         String sessionId = UUID.randomUUID().toString();
-        String accessKey = accessKey(ctx);
-        Instant now = Instant.now();
-        afterAck(ctx, request(sessionId, accessKey, now, new CreateSession(spec)), 201, () -> {
-            // a GET right after this answer must find the session, before the lifecycle's first event
-            view.putProvisional(sessionId, accessKey, spec, now);
-            created.increment();
-            ctx.response().putHeader("Location", "/v1/sessions/" + sessionId);
-            return new JsonObject()
-                    .put("sessionId", sessionId)
-                    .put("sessionName", spec.getName())
-                    .put("status", "PENDING")
-                    .put("servicePorts", new JsonArray());
+        owner(caller, request.ownerAccessKey())
+                .compose(owner -> plan(owner, request).map(spec -> {
+                    requireVisibleDependencies(owner, spec.getDependencies());
+                    return spec;
+                }))
+                .onFailure(ctx::fail)
+                .onSuccess(spec -> {
+                    Instant now = Instant.now();
+                    String accessKey = request.ownerAccessKey() == null ? caller.accessKey() : request.ownerAccessKey();
+                    afterAck(ctx, request(sessionId, accessKey, now, new CreateSession(spec)), 201, () -> {
+                        // a GET right after this answer must find the session, before the lifecycle's first event
+                        view.putProvisional(sessionId, accessKey, spec, now);
+                        created.increment();
+                        ctx.response().putHeader("Location", "/v1/sessions/" + sessionId);
+                        return new JsonObject()
+                                .put("sessionId", sessionId)
+                                .put("sessionName", spec.getName())
+                                .put("status", "PENDING")
+                                .put("servicePorts", new JsonArray());
+                    });
+                });
+    }
+
+    /** API-10: the caller, or the keypair an admin acts for. */
+    private Future<Principal> owner(Principal caller, String ownerAccessKey) {
+        if (ownerAccessKey == null || ownerAccessKey.equals(caller.accessKey())) return Future.succeededFuture(caller);
+        return keypairs.find(ownerAccessKey).map(found -> {
+            Principal owner = found.orElseThrow(() -> ProblemException.invalid("ownerAccessKey names no keypair: " + ownerAccessKey)).principal();
+            Access.requireMayActFor(caller, owner);
+            return owner;
         });
+    }
+
+    private Future<SessionSpec> plan(Principal owner, CreateRequest request) {
+        return context.owner(owner.accessKey()).compose(ownerRow -> context.groups(ownerRow)
+                .compose(groups -> context.preset(request.preset())
+                        .compose(preset -> context.image(request.spec().getImage())
+                                .map(image -> CreatePlan.decide(request, ownerRow, project -> groups.getOrDefault(project, List.of()), preset, image)))));
+    }
+
+    /** SES-25: a dependency must be a session the owner may see. */
+    private void requireVisibleDependencies(Principal owner, List<String> dependencies) {
+        for (int i = 0; i < dependencies.size(); i++) {
+            String id = dependencies.get(i);
+            boolean visible = view.get(id).filter(session -> Access.canActOn(owner, session)).isPresent();
+            if (!visible) throw ProblemException.invalid("dependencies[" + i + "] names no session of this owner: " + id);
+        }
     }
 
     public void get(RoutingContext ctx) {
@@ -69,7 +109,8 @@ public final class SessionRoutes {
     public void list(RoutingContext ctx) {
         var statuses = RequestValidation.statusFilter(ctx.queryParams().get("status"));
         int limit = RequestValidation.limit(ctx.queryParams().get("limit"));
-        SessionView.Page page = view.list(statuses, limit);
+        Principal caller = Principal.of(ctx);
+        SessionView.Page page = view.list(statuses, session -> Access.canActOn(caller, session), limit);
         json(ctx, 200, new JsonObject()
                 .put("items", new JsonArray(page.items().stream().map(SessionJson::of).toList()))
                 .put("total", page.total()));
@@ -85,7 +126,7 @@ public final class SessionRoutes {
                     + " is " + session.getStatus() + " and cannot be destroyed" + (forced ? "" : " without forced=true"));
             case DESTROY -> {
                 var op = new DestroySession(forced, "user-requested");
-                afterAck(ctx, request(session.getSessionId(), accessKey(ctx), Instant.now(), op), 202,
+                afterAck(ctx, request(session.getSessionId(), session.getAccessKey(), Instant.now(), op), 202,
                         () -> accepted(session.getSessionId()));
             }
         }
@@ -96,13 +137,15 @@ public final class SessionRoutes {
         Session session = find(ctx);
         String newName = RequestValidation.newName(RequestValidation.jsonObject(ctx.body().buffer()));
         var op = new RenameSession(newName);
-        afterAck(ctx, request(session.getSessionId(), accessKey(ctx), Instant.now(), op), 202,
+        afterAck(ctx, request(session.getSessionId(), session.getAccessKey(), Instant.now(), op), 202,
                 () -> accepted(session.getSessionId()).put("sessionName", newName));
     }
 
+    /** A session the caller may see; another owner's is as unknown as a missing one (AUTH-06). */
     private Session find(RoutingContext ctx) {
         String sessionId = RequestValidation.sessionId(ctx.pathParam("id"));
-        return view.get(sessionId).orElseThrow(() ->
+        Principal caller = Principal.of(ctx);
+        return view.get(sessionId).filter(session -> Access.canActOn(caller, session)).orElseThrow(() ->
                 new ProblemException(ProblemKind.SESSION_NOT_FOUND, "no session with id " + sessionId));
     }
 
@@ -132,11 +175,6 @@ public final class SessionRoutes {
                 .setAccessKey(accessKey)
                 .setOp(op)
                 .build();
-    }
-
-    private static String accessKey(RoutingContext ctx) {
-        String header = ctx.request().getHeader(ACCESS_KEY_HEADER);
-        return header == null || header.isBlank() ? LOCAL_ACCESS_KEY : header.trim();
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,10 +76,11 @@ public final class SessionView implements AutoCloseable {
         return Optional.ofNullable(sessions.get(sessionId));
     }
 
-    /** Sessions in one of {@code statuses}, newest first. */
-    public Page list(Set<SessionStatus> statuses, int limit) {
+    /** Sessions in one of {@code statuses} that {@code visible} lets through, newest first. */
+    public Page list(Set<SessionStatus> statuses, Predicate<Session> visible, int limit) {
         List<Session> matching = sessions.values().stream()
                 .filter(session -> statuses.contains(session.getStatus()))
+                .filter(visible)
                 .sorted(NEWEST_FIRST)
                 .toList();
         return new Page(matching.subList(0, Math.min(limit, matching.size())), matching.size());

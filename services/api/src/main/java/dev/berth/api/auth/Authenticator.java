@@ -1,0 +1,95 @@
+package dev.berth.api.auth;
+
+import dev.berth.api.problem.ProblemException;
+import dev.berth.api.problem.ProblemKind;
+import dev.berth.identity.RequestSigner;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * Checks the keypair signature of every {@code /v1} request except the public ones (AUTH-02..05),
+ * from headers only, before the body is read; on success the {@link Principal} rides on the context.
+ */
+public final class Authenticator implements Handler<RoutingContext> {
+
+    private static final Set<String> PUBLIC = Set.of("/v1/health");
+
+    private final KeypairStore keypairs;
+    private final Clock clock;
+
+    public Authenticator(KeypairStore keypairs, Clock clock) {
+        this.keypairs = keypairs;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (PUBLIC.contains(request.path())) {
+            ctx.next();
+            return;
+        }
+        // the body stays unread until the signature holds (AUTH-05); the body handler resumes it
+        request.pause();
+        try {
+            check(ctx, request);
+        } catch (ProblemException problem) {
+            reject(ctx, problem);
+        }
+    }
+
+    private void check(RoutingContext ctx, HttpServerRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header == null || header.isBlank()) {
+            throw new ProblemException(ProblemKind.AUTH_FAILED, "missing Authorization header: sign the request with a keypair");
+        }
+        AuthHeader auth = AuthHeader.parse(header);
+        if (!auth.signMethod().equalsIgnoreCase(RequestSigner.SIGN_METHOD)) {
+            throw new ProblemException(ProblemKind.INVALID_AUTH_PARAMS, "signMethod must be " + RequestSigner.SIGN_METHOD + ", got " + auth.signMethod());
+        }
+        String version = request.getHeader(RequestSigner.VERSION_HEADER);
+        RequestDates.requireSupportedVersion(version);
+        String dateValue = request.getHeader(RequestSigner.DATE_HEADER);
+        if (dateValue == null) dateValue = request.getHeader("Date");
+        if (dateValue == null) throw new ProblemException(ProblemKind.INVALID_AUTH_PARAMS, "missing X-BackendAI-Date (or Date) header");
+        Instant signedAt = RequestDates.parse(dateValue);
+        RequestDates.requireWithinWindow(signedAt, clock.instant());
+        String host = request.getHeader("Host") == null ? "" : request.getHeader("Host");
+        String toSign = RequestSigner.stringToSign(request.method().name(), request.uri(), dateValue, host,
+                request.getHeader("Content-Type"), version.trim());
+
+        keypairs.find(auth.accessKey()).onComplete(found -> {
+            if (found.failed()) {
+                reject(ctx, new ProblemException(ProblemKind.SERVICE_UNAVAILABLE, "cannot read keypairs: " + found.cause().getMessage(), found.cause()));
+                return;
+            }
+            if (found.result().isEmpty()) {
+                reject(ctx, new ProblemException(ProblemKind.AUTH_FAILED, "unknown access key " + auth.accessKey()));
+                return;
+            }
+            KeypairStore.Credential credential = found.result().get();
+            if (!credential.active()) {
+                reject(ctx, new ProblemException(ProblemKind.AUTH_FAILED, "keypair " + auth.accessKey() + " or its user is inactive"));
+                return;
+            }
+            String expected = RequestSigner.signature(credential.secretKey(), signedAt, toSign, host);
+            if (!RequestSigner.matches(expected, auth.signature())) {
+                reject(ctx, new ProblemException(ProblemKind.AUTH_FAILED,
+                        "signature mismatch: sign METHOD, path with query, date, host, content-type and version as documented"));
+                return;
+            }
+            credential.principal().attachTo(ctx);
+            ctx.next();
+        });
+    }
+
+    /** AUTH-05: a refused request's body is never read; the connection closes after the answer. */
+    private static void reject(RoutingContext ctx, ProblemException problem) {
+        ctx.response().putHeader("Connection", "close");
+        ctx.fail(problem);
+    }
+}
