@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -46,8 +45,7 @@ public final class AgentMain {
         Agent agent;
         OpsServer ops;
         try {
-            KernelRuntime runtime = Runtimes.create(config, berth.stateDir(),
-                    Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("berth-agent-timers").daemon().factory()));
+            KernelRuntime runtime = Runtimes.create(config, berth.stateDir());
             agent = Agent.start(berth, config, runtime, meters, health);
             ops = config.opsPort() == 0 ? null : OpsServer.start("127.0.0.1", config.opsPort(), health, meters);
         } catch (IOException | RuntimeException e) {

@@ -6,7 +6,7 @@ import dev.berth.agent.runtime.ProcessRuntime;
 import dev.berth.agent.runtime.SimulatedRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
 
 /** The runtime an agent's settings name. */
 public final class Runtimes {
@@ -16,13 +16,16 @@ public final class Runtimes {
     private Runtimes() {}
 
     /**
-     * @param timers used by the simulated runtime only
+     * A simulated runtime gets a daemon timer thread of its own; many simulated agents in one JVM
+     * share one instead through {@link SimulatedFleet}.
+     *
      * @throws IllegalStateException when the docker runtime finds no engine
      */
-    public static KernelRuntime create(AgentConfig config, Path stateDir, ScheduledExecutorService timers) {
+    public static KernelRuntime create(AgentConfig config, Path stateDir) {
         return switch (config.runtime()) {
             case "docker" -> DockerRuntime.connect(dockerHost(config, stateDir), config.agentId(), config.pullTimeout());
-            case "simulated" -> new SimulatedRuntime(config.simulatedRunFor(), timers);
+            case "simulated" -> new SimulatedRuntime(config.simulatedRunFor(), Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("berth-agent-" + config.agentId() + "-simulation").daemon().factory()));
             default -> new ProcessRuntime(stateDir, config.agentId());
         };
     }

@@ -2,7 +2,8 @@ package dev.berth.launcher;
 
 import dev.berth.agent.Agent;
 import dev.berth.agent.AgentConfig;
-import dev.berth.agent.runtime.ProcessRuntime;
+import dev.berth.agent.Runtimes;
+import dev.berth.agent.runtime.KernelRuntime;
 import dev.berth.api.ApiConfig;
 import dev.berth.api.ApiServer;
 import dev.berth.api.session.RequestPublisher;
@@ -82,10 +83,11 @@ public final class Stack implements AutoCloseable {
         progress.accept("scheduler started");
 
         AgentConfig agentConfig = AgentConfig.from(env);
-        Agent agent = Agent.start(berth, agentConfig, new ProcessRuntime(berth.stateDir(), agentConfig.agentId()), metrics, health);
+        KernelRuntime runtime = Runtimes.create(agentConfig, berth.stateDir());
+        Agent agent = Agent.start(berth, agentConfig, runtime, metrics, health);
         started.push(agent);
         agentId = agentConfig.agentId();
-        progress.accept("agent " + agentId + " started (process runtime)");
+        progress.accept("agent " + agentId + " started (" + runtime.name() + " runtime)");
 
         SessionView view = new SessionView(kafkaBootstrap, berth.topics().sessionEvents.name());
         view.start();
