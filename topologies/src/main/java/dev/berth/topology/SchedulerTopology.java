@@ -31,6 +31,10 @@ public final class SchedulerTopology {
     }
 
     public static Topology build(Topics topics, AdmissionOptions admission, PlacementOptions placement) {
+        return build(topics, admission, placement, SchedulerObserver.NONE);
+    }
+
+    public static Topology build(Topics topics, AdmissionOptions admission, PlacementOptions placement, SchedulerObserver observer) {
         StreamsBuilder builder = new StreamsBuilder();
         ConfigTables.addTo(builder, topics);
         // a topic is read once per application; the stages that share one get the same stream
@@ -38,8 +42,8 @@ public final class SchedulerTopology {
                 Consumed.with(KEY, SESSION_REQUEST).withName("session-requests"));
         KStream<String, SessionEvent> sessionEvents = builder.stream(topics.sessionEvents.name(),
                 Consumed.with(KEY, SESSION_EVENT).withName("session-events"));
-        AdmissionTopology.addTo(builder, requests, sessionEvents, topics, admission);
-        PlacementTopology.addTo(builder, sessionEvents, topics, placement);
+        AdmissionTopology.addTo(builder, requests, sessionEvents, topics, admission, observer);
+        PlacementTopology.addTo(builder, sessionEvents, topics, placement, observer);
         LifecycleTopology.addTo(builder, requests, topics);
         return builder.build();
     }

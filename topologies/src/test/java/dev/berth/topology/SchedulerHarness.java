@@ -44,7 +44,11 @@ public final class SchedulerHarness implements AutoCloseable {
     private long wallClockMs;
 
     public SchedulerHarness(Path stateDir, AdmissionOptions admission, PlacementOptions placement) {
-        driver = new TopologyTestDriver(SchedulerTopology.build(topics, admission, placement),
+        this(stateDir, admission, placement, SchedulerObserver.NONE);
+    }
+
+    public SchedulerHarness(Path stateDir, AdmissionOptions admission, PlacementOptions placement, SchedulerObserver observer) {
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, admission, placement, observer),
                 Fixtures.driverProps("harness", stateDir, topics), Instant.ofEpochMilli(0));
         var key = new StringSerializer();
         requests = driver.createInputTopic(topics.sessionRequests.name(), key, BerthSerdes.SESSION_REQUEST);

@@ -4,6 +4,7 @@ import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.HealthRegistry;
 import dev.berth.topology.SchedulerTopology;
+import dev.berth.topology.admission.AdmissionOptions;
 import dev.berth.topology.placement.PlacementOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -29,7 +30,7 @@ public final class Scheduler implements AutoCloseable {
 
     public static Scheduler start(BerthConfig config, PlacementOptions placement, MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
-        var streams = new KafkaStreams(SchedulerTopology.build(topics, placement),
+        var streams = new KafkaStreams(SchedulerTopology.build(topics, AdmissionOptions.DEFAULTS, placement, new SchedulerMetrics(registry)),
                 StreamsSettings.of(config.kafkaBootstrap(), topics, config.stateDir().resolve("streams")));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("scheduler stream thread died; replacing it", e);

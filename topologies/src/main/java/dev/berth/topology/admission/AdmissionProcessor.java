@@ -9,6 +9,7 @@ import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionResult;
 import dev.berth.schema.avro.SessionStatus;
 import dev.berth.topology.ConfigTables;
+import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.WaitingReasons;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,8 +59,11 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     private final Map<String, Integer> attempts = new HashMap<>();
     private final Set<String> dirty = new HashSet<>();
 
-    AdmissionProcessor(AdmissionOptions options) {
+    private final SchedulerObserver observer;
+
+    AdmissionProcessor(AdmissionOptions options, SchedulerObserver observer) {
         this.options = options;
+        this.observer = observer;
     }
 
     @Override
@@ -158,6 +162,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     }
 
     private void admit(SessionAdmitted candidate, long nowMs) {
+        observer.admission(true);
         reservedStore.put(candidate.getSessionId(), candidate);
         remember(candidate);
         SessionAdmitted admitted = candidate.getAt().toEpochMilli() >= nowMs ? candidate
@@ -180,6 +185,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     /** SCH-12: the failed predicates go onto the session, which stays PENDING. */
     private void tell(SessionAdmitted candidate, Verdict verdict, long nowMs) {
         String id = candidate.getSessionId();
+        if (attempts.get(id) == null) observer.admission(false);
         int tries = attempts.merge(id, 1, Integer::sum);
         SchedulingUpdate update = told.next(id, WaitingReasons.PREDICATE_CHECKS_FAILED, tries, verdict.failed(), verdict.passed(), null, nowMs);
         if (update != null) context.forward(new Record<>(id, update, nowMs));

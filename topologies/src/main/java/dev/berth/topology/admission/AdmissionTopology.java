@@ -14,6 +14,7 @@ import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionStatus;
+import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.lifecycle.Transitions;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -39,7 +40,8 @@ public final class AdmissionTopology {
     private AdmissionTopology() {}
 
     public static void addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests,
-                             KStream<String, SessionEvent> sessionEvents, Topics topics, AdmissionOptions options) {
+                             KStream<String, SessionEvent> sessionEvents, Topics topics, AdmissionOptions options,
+                             SchedulerObserver observer) {
         int partitions = topics.sessionRequests.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.RESERVED), KEY, SESSION_ADMITTED));
@@ -59,7 +61,7 @@ public final class AdmissionTopology {
 
         creates
                 .merge(ends, Named.as("admission-merge-ends"))
-                .process(() -> new AdmissionProcessor(options), Named.as("admission"),
+                .process(() -> new AdmissionProcessor(options, observer), Named.as("admission"),
                         AdmissionProcessor.WAITING, AdmissionProcessor.RESERVED, AdmissionProcessor.OUTCOMES)
                 .split(Named.as("admission-out-"))
                 .branch((key, out) -> out instanceof SessionAdmitted, Branched.<String, SpecificRecord>withConsumer(admitted -> admitted

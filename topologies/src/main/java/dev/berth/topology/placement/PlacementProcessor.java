@@ -15,6 +15,7 @@ import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.KernelIds;
+import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.WaitingReasons;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,8 +61,11 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     /** Per agent, kernels it reported that it should not run and was told to stop: told once each. */
     private final Map<String, Set<String>> strayTold = new HashMap<>();
 
-    PlacementProcessor(PlacementOptions options) {
+    private final SchedulerObserver observer;
+
+    PlacementProcessor(PlacementOptions options, SchedulerObserver observer) {
         this.options = options;
+        this.observer = observer;
     }
 
     @Override
@@ -89,6 +93,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
             }
             case PlacementInput.Heartbeat heartbeat -> {
                 stopStrays(heartbeat.heartbeat(), record.timestamp());
+                observer.drift(heartbeat.heartbeat().getAgentId(), state.drift(heartbeat.heartbeat()));
                 if (!state.putAgent(heartbeat.heartbeat(), options.staleAfter())) return;
             }
             case PlacementInput.Ended end -> release(record, end.event());
@@ -101,7 +106,10 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         if (dirty.isEmpty()) return;
         List<String> groups = List.copyOf(dirty);
         dirty.clear();
-        for (String group : groups) schedule(group, nowMs);
+        for (String group : groups) {
+            schedule(group, nowMs);
+            observer.queued(group, state.queue(group).size());
+        }
     }
 
     private void release(Record<String, PlacementInput> record, SessionEvent event) {
@@ -138,6 +146,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         PassResult result = PlacementPass.run(pending, state.agentViews(group), existing, groupOptions.policy(), nowMs,
                 options.staleAfter(), groupOptions.continueAfterUnplaceable());
         for (Unplaceable miss : result.unplaceable()) tellUnplaceable(miss, nowMs);
+        if (!result.placements().isEmpty()) observer.placed(group, result.placements().size());
         for (Placement placement : result.placements()) {
             told.forget(placement.sessionId());
             SessionAdmitted admitted = admittedById.get(placement.sessionId());
@@ -219,6 +228,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private void markLost(long nowMs) {
         for (AgentHeartbeat agent : state.silentAgents(nowMs - options.lostAfter().toMillis())) {
             String agentId = agent.getAgentId();
+            observer.agentLost(agentId);
             for (SessionPlaced held : state.removeAgent(agentId)) {
                 SessionRequest lost = SessionRequest.newBuilder()
                         .setRequestId(held.getSessionId() + ":lost:" + agentId)

@@ -99,6 +99,17 @@ final class PlacementState {
         return agentId.equals(kernelAgents.get(kernelId));
     }
 
+    /**
+     * The agent's own count of its occupied slots minus the ledger's, for the slots where they
+     * differ. Kernels starting or stopping make it briefly non-zero; a lasting difference is a leak.
+     */
+    Map<String, Long> drift(AgentHeartbeat heartbeat) {
+        Map<String, Long> held = used.getOrDefault(heartbeat.getAgentId(), Map.of());
+        Map<String, Long> drift = Slots.combine(heartbeat.getOccupied(), held, -1);
+        drift.values().removeIf(amount -> amount == 0);
+        return drift;
+    }
+
     /** Agents whose last heartbeat is older than the cutoff. */
     List<AgentHeartbeat> silentAgents(long cutoffMs) {
         List<AgentHeartbeat> silent = new ArrayList<>();

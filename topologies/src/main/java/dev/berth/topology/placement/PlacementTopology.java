@@ -15,6 +15,7 @@ import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
+import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.lifecycle.Transitions;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -43,7 +44,8 @@ public final class PlacementTopology {
 
     private PlacementTopology() {}
 
-    public static void addTo(StreamsBuilder builder, KStream<String, SessionEvent> sessionEvents, Topics topics, PlacementOptions options) {
+    public static void addTo(StreamsBuilder builder, KStream<String, SessionEvent> sessionEvents, Topics topics, PlacementOptions options,
+                             SchedulerObserver observer) {
         int partitions = topics.sessionAdmitted.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.AGENTS), KEY, AGENT_HEARTBEAT));
@@ -68,7 +70,7 @@ public final class PlacementTopology {
         admitted
                 .merge(heartbeats, Named.as("placement-merge-heartbeats"))
                 .merge(ended, Named.as("placement-merge-ended"))
-                .process(() -> new PlacementProcessor(options), Named.as("placement"),
+                .process(() -> new PlacementProcessor(options, observer), Named.as("placement"),
                         PlacementProcessor.QUEUE, PlacementProcessor.AGENTS, PlacementProcessor.ALLOCATIONS, PlacementProcessor.ENDED)
                 .split(Named.as("placement-out-"))
                 .branch((key, out) -> out instanceof SessionPlaced, Branched.<String, SpecificRecord>withConsumer(placed -> placed
