@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.common.Env;
+import dev.berth.identity.KeypairFile;
+import dev.berth.identity.Keys;
+import dev.berth.identity.PgSettings;
+import dev.berth.identity.RequestSigner;
+import dev.berth.identity.TestDatabases;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,13 +43,16 @@ class StackIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir static Path stateDir;
+    private final PgSettings pg = TestDatabases.freshSchema();
     private Stack stack;
+    private Keys.Keypair keypair;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     void start() throws Exception {
         stack = Stack.start(new Env(Map.of(
                 "BERTH_STATE_DIR", stateDir.toString(),
+                "BERTH_PG_SCHEMA", pg.schema(),
                 "BERTH_KAFKA_PORT", "0",
                 "BERTH_KAFKA_CONTROLLER_PORT", "0",
                 "BERTH_API_PORT", "0",
@@ -52,11 +61,25 @@ class StackIT {
                 "BERTH_AGENT_MEM", "2g",
                 "BERTH_AGENT_HEARTBEAT", "500ms",
                 "BERTH_AGENT_KILL_GRACE", "2s")), step -> {});
+        // the first start bootstraps a superadmin and leaves its keypair where the CLI finds it
+        keypair = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws Exception {
         if (stack != null) stack.close();
+        TestDatabases.drop(pg);
+    }
+
+    @Test
+    @Order(0)
+    @DisplayName("AUTH-04 an unsigned request is refused with 401; health stays public")
+    void unsignedIsRefused() throws Exception {
+        HttpRequest unsigned = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/v1/sessions")).GET().build();
+        HttpResponse<String> refused = http.send(unsigned, HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, refused.statusCode(), refused.body());
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/v1/health")).GET().build();
+        assertTrue(http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() != 401);
     }
 
     @Test
@@ -158,8 +181,11 @@ class StackIT {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + path))
+        String host = "127.0.0.1:" + stack.apiPort();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path))
                 .timeout(Duration.ofSeconds(15));
+        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method, path, host, body == null ? null : "application/json", Instant.now())
+                .forEach(request::header);
         if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
         else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -5,6 +5,8 @@ import dev.berth.api.problem.ProblemKind;
 import dev.berth.identity.RequestSigner;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Instant;
@@ -58,7 +60,7 @@ public final class Authenticator implements Handler<RoutingContext> {
         if (dateValue == null) throw new ProblemException(ProblemKind.INVALID_AUTH_PARAMS, "missing X-BackendAI-Date (or Date) header");
         Instant signedAt = RequestDates.parse(dateValue);
         RequestDates.requireWithinWindow(signedAt, clock.instant());
-        String host = request.getHeader("Host") == null ? "" : request.getHeader("Host");
+        String host = host(request);
         String toSign = RequestSigner.stringToSign(request.method().name(), request.uri(), dateValue, host,
                 request.getHeader("Content-Type"), version.trim());
 
@@ -87,9 +89,16 @@ public final class Authenticator implements Handler<RoutingContext> {
         });
     }
 
-    /** AUTH-05: a refused request's body is never read; the connection closes after the answer. */
+    /** The Host header of HTTP/1.1, the :authority of HTTP/2, as the client sent it. */
+    private static String host(HttpServerRequest request) {
+        HostAndPort authority = request.authority();
+        if (authority == null) return "";
+        return authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
+    }
+
+    /** AUTH-05: a refused request's body is never read; an HTTP/1 connection closes after the answer. */
     private static void reject(RoutingContext ctx, ProblemException problem) {
-        ctx.response().putHeader("Connection", "close");
+        if (ctx.request().version() != HttpVersion.HTTP_2) ctx.response().putHeader("Connection", "close");
         ctx.fail(problem);
     }
 }
