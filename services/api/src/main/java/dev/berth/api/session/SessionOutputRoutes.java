@@ -1,5 +1,7 @@
 package dev.berth.api.session;
 
+import dev.berth.api.auth.Access;
+import dev.berth.api.auth.Principal;
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.problem.ProblemKind;
 import dev.berth.schema.avro.Session;
@@ -101,9 +103,11 @@ public final class SessionOutputRoutes implements AutoCloseable {
         return lines;
     }
 
+    /** As for the session itself: another owner's session is as unknown as a missing one (AUTH-06). */
     private Session find(RoutingContext ctx) {
-        String sessionId = ctx.pathParam("id");
-        return view.get(sessionId).orElseThrow(() ->
+        String sessionId = RequestValidation.sessionId(ctx.pathParam("id"));
+        Principal caller = Principal.of(ctx);
+        return view.get(sessionId).filter(session -> Access.canActOn(caller, session)).orElseThrow(() ->
                 new ProblemException(ProblemKind.SESSION_NOT_FOUND, "no session with id " + sessionId));
     }
 

@@ -3,6 +3,8 @@ package dev.berth.api.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.api.auth.Principal;
+import dev.berth.api.auth.Role;
 import dev.berth.api.problem.ProblemHandler;
 import dev.berth.schema.avro.SessionSpec;
 import io.vertx.core.Vertx;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.Test;
 /** The logs and stats routes against the real Redis of infra/servers.sh, with what an agent writes there. */
 class SessionOutputRoutesIT {
 
+    private static final String CALLER = "X-Test-Access-Key";
+    private static final String OWNER = "AKTESTOWNER";
     private static final String REDIS_HOST = "127.0.0.1";
     private static final int REDIS_PORT = Integer.parseInt(System.getenv().getOrDefault("BERTH_REDIS_PORT", "16379"));
 
@@ -47,6 +51,12 @@ class SessionOutputRoutesIT {
         view = new SessionView("127.0.0.1:9", "unused"); // never started: sessions come from putProvisional
         routes = new SessionOutputRoutes(vertx, REDIS_HOST, REDIS_PORT, view);
         Router router = Router.router(vertx);
+        // stands in for the authenticator: the caller is the access key the test names
+        router.route().handler(ctx -> {
+            new Principal(ctx.request().getHeader(CALLER), "u-" + ctx.request().getHeader(CALLER), "x@example.org", "default",
+                    Role.USER, "default", 1000).attachTo(ctx);
+            ctx.next();
+        });
         router.route(HttpMethod.GET, "/v1/sessions/:id/logs").handler(routes::logs);
         router.route(HttpMethod.GET, "/v1/sessions/:id/stats").handler(routes::stats);
         router.route().failureHandler(new ProblemHandler());
@@ -104,6 +114,22 @@ class SessionOutputRoutesIT {
         }
         JsonObject missing = get("/v1/sessions/" + UUID.randomUUID() + "/stats", 404).bodyAsJsonObject();
         assertTrue(missing.getString("type").endsWith("session-not-found"), missing.encode());
+        JsonObject notAnId = get("/v1/sessions/nope/logs", 400).bodyAsJsonObject();
+        assertTrue(notAnId.getString("detail").contains("session id"), notAnId.encode());
+    }
+
+    @Test
+    @DisplayName("AUTH-06 another user's session is as unknown as a missing one: its logs and stats are a 404")
+    void othersSessionsAreHidden() throws Exception {
+        known();
+        await(redis.set(List.of(SessionOutputRoutes.LOGS_KEY + sessionId, "secret\n")));
+
+        for (String path : List.of("/logs", "/stats")) {
+            HttpResponse<Buffer> response = await(client.get(server.actualPort(), "127.0.0.1", "/v1/sessions/" + sessionId + path)
+                    .putHeader(CALLER, "AKSOMEONEELSE").send());
+            assertEquals(404, response.statusCode(), response.bodyAsString());
+            assertTrue(!response.bodyAsString().contains("secret"));
+        }
     }
 
     @Test
@@ -130,19 +156,19 @@ class SessionOutputRoutesIT {
     }
 
     private void known() {
-        view.putProvisional(sessionId, "local", SessionSpec.newBuilder().setName("n").setImage("img").setResources(Map.of()).build(),
+        view.putProvisional(sessionId, OWNER, SessionSpec.newBuilder().setName("n").setImage("img").setResources(Map.of()).build(),
                 Instant.now());
     }
 
     private String knownOther() {
         String other = UUID.randomUUID().toString();
-        view.putProvisional(other, "local", SessionSpec.newBuilder().setName("n").setImage("img").setResources(Map.of()).build(),
+        view.putProvisional(other, OWNER, SessionSpec.newBuilder().setName("n").setImage("img").setResources(Map.of()).build(),
                 Instant.now());
         return other;
     }
 
     private HttpResponse<Buffer> get(String path, int status) throws Exception {
-        HttpResponse<Buffer> response = await(client.get(server.actualPort(), "127.0.0.1", path).send());
+        HttpResponse<Buffer> response = await(client.get(server.actualPort(), "127.0.0.1", path).putHeader(CALLER, OWNER).send());
         assertEquals(status, response.statusCode(), response.bodyAsString());
         return response;
     }
