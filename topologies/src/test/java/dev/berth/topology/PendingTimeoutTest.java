@@ -11,6 +11,7 @@ import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.KernelStatus;
+import dev.berth.schema.avro.ScalingGroupConfig;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionRequest;
@@ -111,6 +112,27 @@ class PendingTimeoutTest {
         List<SessionEvent> events = sessionEvents.readValuesToList();
         assertEquals(List.of("g1:ENQUEUED", "d1:ENQUEUED", "g1:CANCELLED"),
                 events.stream().filter(e -> e.getKind() != SessionEventKind.WAITING).map(e -> e.getSessionId() + ":" + e.getKind()).toList());
+    }
+
+    @Test
+    @DisplayName("RES-07 a group's pending timeout set on config.scaling-groups applies without a restart")
+    void timeoutFromGroupConfig() {
+        driver.close();
+        Properties props = Fixtures.driverProps("pending-timeout-test", stateDir, topics);
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, PlacementOptions.DEFAULTS), props, Instant.ofEpochMilli(0));
+        requests = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), BerthSerdes.SESSION_REQUEST);
+        sessionEvents = driver.createOutputTopic(topics.sessionEvents.name(), BerthSerdes.KEY.deserializer(), BerthSerdes.SESSION_EVENT);
+        var groups = driver.createInputTopic(topics.configScalingGroups.name(), new StringSerializer(), BerthSerdes.SCALING_GROUP_CONFIG);
+
+        requests.pipeInput("s1", create("s1", 1000, 1_000), 1_000);
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertTrue(kinds(sessionEvents.readValuesToList()).stream().noneMatch(k -> k == SessionEventKind.CANCELLED), "no timeout by default");
+
+        groups.pipeInput("default", ScalingGroupConfig.newBuilder().setName("default").setPendingTimeoutMs(5_000).build(), 11_000);
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        List<SessionEvent> events = sessionEvents.readValuesToList();
+        assertEquals(List.of(SessionEventKind.CANCELLED), kinds(events));
+        assertEquals("pending-timeout", events.get(0).getReason());
     }
 
     private static List<SessionEventKind> kinds(List<SessionEvent> events) {

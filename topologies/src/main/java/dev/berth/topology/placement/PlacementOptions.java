@@ -1,5 +1,6 @@
 package dev.berth.topology.placement;
 
+import dev.berth.schema.avro.ScalingGroupConfig;
 import java.time.Duration;
 import java.util.Map;
 
@@ -9,8 +10,8 @@ import java.util.Map;
  * @param staleAfter      an agent whose last heartbeat is older than this gets no new work (SPEC AGT-03: 40 s)
  * @param lostAfter       an agent silent this long is lost: its sessions end in ERROR or go back to the queue
  * @param endedRetention  how long placement remembers ended sessions, to drop a late admission of one
- * @param groupDefaults   what a scaling group without settings of its own gets
- * @param groups          settings per scaling group name
+ * @param groupDefaults   what a scaling group gets that has no settings here nor on config.scaling-groups
+ * @param groups          settings per scaling group name; config.scaling-groups overrides them
  */
 public record PlacementOptions(Duration staleAfter, Duration lostAfter, Duration endedRetention, GroupOptions groupDefaults,
                                Map<String, GroupOptions> groups) {
@@ -35,6 +36,27 @@ public record PlacementOptions(Duration staleAfter, Duration lostAfter, Duration
         public GroupOptions withPendingTimeout(Duration timeout) {
             return new GroupOptions(policy, continueAfterUnplaceable, timeout);
         }
+
+        /**
+         * A group's options as configured on config.scaling-groups (RES-07): the scheduler by name,
+         * {@code num_retries_to_skip} for FIFO and {@code continue_after_unplaceable} in its config.
+         *
+         * @throws IllegalArgumentException when the configuration does not parse
+         */
+        public static GroupOptions from(ScalingGroupConfig config) {
+            Map<String, String> opts = config.getSchedulerConfig();
+            Policy policy = Policy.parse(config.getScheduler());
+            String skip = opts.get("num_retries_to_skip");
+            if (skip != null && !skip.equals("0")) {
+                if (!policy.equals(Policy.FIFO)) throw new IllegalArgumentException("num_retries_to_skip applies to the fifo scheduler only");
+                policy = Policy.fifo(Integer.parseInt(skip));
+            }
+            String continueAfter = opts.getOrDefault("continue_after_unplaceable", "false");
+            if (!continueAfter.equals("true") && !continueAfter.equals("false")) {
+                throw new IllegalArgumentException("continue_after_unplaceable must be true or false, got \"" + continueAfter + "\"");
+            }
+            return new GroupOptions(policy, Boolean.parseBoolean(continueAfter), Duration.ofMillis(config.getPendingTimeoutMs()));
+        }
     }
 
     public static final PlacementOptions DEFAULTS =
@@ -53,9 +75,4 @@ public record PlacementOptions(Duration staleAfter, Duration lostAfter, Duration
         return new PlacementOptions(staleAfter, lostAfter, endedRetention, defaults, groups);
     }
 
-    /** Whether any group has a pending timeout, so that placement needs to look at the clock at all. */
-    boolean anyPendingTimeout() {
-        return !groupDefaults.pendingTimeout().isZero()
-                || groups.values().stream().anyMatch(group -> !group.pendingTimeout().isZero());
-    }
 }

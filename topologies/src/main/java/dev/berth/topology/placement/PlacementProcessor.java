@@ -12,10 +12,13 @@ import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionPlaced;
+import dev.berth.schema.avro.ScalingGroupConfig;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.KernelIds;
+import dev.berth.topology.ConfigTables;
 import dev.berth.topology.SchedulerObserver;
+import dev.berth.topology.placement.PlacementOptions.GroupOptions;
 import dev.berth.topology.WaitingReasons;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,12 +34,16 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One task owns whole scaling groups: their queue, their agents and the allocations on them, so no
  * two decisions race for a slot. Free capacity is always derived as capacity minus live allocations.
  */
 final class PlacementProcessor implements Processor<String, PlacementInput, String, SpecificRecord> {
+
+    private static final Logger log = LoggerFactory.getLogger(PlacementProcessor.class);
 
     static final String QUEUE = "placement-queue";
     static final String AGENTS = "placement-agents";
@@ -62,6 +69,9 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private final Map<String, Set<String>> strayTold = new HashMap<>();
 
     private final SchedulerObserver observer;
+    private KeyValueStore<String, ScalingGroupConfig> scalingGroups;
+    /** Group configurations already warned about, so that a bad one is logged once, not every pass. */
+    private final Set<String> badConfigs = new HashSet<>();
 
     PlacementProcessor(PlacementOptions options, SchedulerObserver observer) {
         this.options = options;
@@ -75,9 +85,8 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         this.ended = context.getStateStore(ENDED);
         context.schedule(options.endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
         context.schedule(PASS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::runPasses);
-        if (options.anyPendingTimeout()) {
-            context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::cancelTimedOut);
-        }
+        this.scalingGroups = context.getStateStore(ConfigTables.SCALING_GROUPS);
+        context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::cancelTimedOut);
         context.schedule(LOST_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::markLost);
     }
 
@@ -141,7 +150,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
             pending.add(toPending(admitted, state.retries(admitted)));
         }
 
-        var groupOptions = options.group(group);
+        var groupOptions = groupOptions(group);
         List<Allocation> existing = groupOptions.policy().usesShares() ? state.allocations(group) : List.of();
         PassResult result = PlacementPass.run(pending, state.agentViews(group), existing, groupOptions.policy(), nowMs,
                 options.staleAfter(), groupOptions.continueAfterUnplaceable());
@@ -215,6 +224,20 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                 .build();
     }
 
+    /** The group's options from config.scaling-groups; the static ones when it has none or they do not parse. */
+    private GroupOptions groupOptions(String group) {
+        ScalingGroupConfig config = scalingGroups.get(group);
+        if (config == null) return options.group(group);
+        try {
+            return GroupOptions.from(config);
+        } catch (IllegalArgumentException e) {
+            if (badConfigs.add(group + "@" + config.getVersion())) {
+                log.warn("scaling group {} has scheduler options that do not parse ({}); using the defaults", group, e.getMessage());
+            }
+            return options.group(group);
+        }
+    }
+
     private static List<String> hostnames(int kernels) {
         List<String> hosts = new ArrayList<>(kernels);
         for (int i = 0; i < kernels; i++) hosts.add(KernelIds.hostname(i));
@@ -275,7 +298,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private void cancelTimedOut(long nowMs) {
         List<SessionAdmitted> expired = new ArrayList<>();
         for (String group : state.groupsWithQueues()) {
-            Duration timeout = options.group(group).pendingTimeout();
+            Duration timeout = groupOptions(group).pendingTimeout();
             if (timeout.isZero()) continue;
             for (SessionAdmitted admitted : state.queue(group)) {
                 if (nowMs - admitted.getAt().toEpochMilli() >= timeout.toMillis()) expired.add(admitted);
