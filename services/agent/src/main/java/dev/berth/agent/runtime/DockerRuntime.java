@@ -348,7 +348,7 @@ public final class DockerRuntime implements KernelRuntime {
 
         @Override
         public Optional<Usage> usage() {
-            return pid > 0 && !exit.isDone() ? usage.ofCgroup(pid) : Optional.empty();
+            return pid > 0 && !exit.isDone() ? usage.ofCgroup(pid, id) : Optional.empty();
         }
 
         @Override

@@ -28,10 +28,14 @@ final class LinuxUsage {
         return new LinuxUsage(Path.of("/proc"), Path.of("/sys/fs/cgroup"));
     }
 
-    /** Usage of the cgroup {@code pid} lives in, with the network counters of its namespace. */
-    Optional<Usage> ofCgroup(long pid) {
+    /**
+     * Usage of the cgroup {@code pid} lives in, with the network counters of its namespace; empty
+     * unless that cgroup's path names {@code owner} (a container or kernel id), so that a process
+     * that has not joined its own cgroup yet is never measured as the agent's.
+     */
+    Optional<Usage> ofCgroup(long pid, String owner) {
         List<String> membership = lines(proc.resolve(pid + "/cgroup"));
-        if (membership.isEmpty()) return Optional.empty();
+        if (membership.stream().noneMatch(line -> line.contains(owner))) return Optional.empty();
         long[] net = network(pid);
         String v2 = null;
         long cpu = -1, mem = -1, peak = 0, read = 0, write = 0;

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * and HOME, with its stdout and stderr appended to {@code output.log} there. Beside it,
  * {@code kernel.properties} names the kernel and its process, and {@code exit-code} receives the
  * script's exit code, so that a restarted agent can find the kernel again and learn how it ended.
+ * Where the agent may create cgroups, each kernel runs in its own with the placed cpu and memory as
+ * limits (see {@link ProcessCgroups}), and its usage is read from there; elsewhere from {@code /proc}.
  */
 public final class ProcessRuntime implements KernelRuntime {
 
@@ -48,20 +50,24 @@ public final class ProcessRuntime implements KernelRuntime {
      * Runs the kernel's script in a child shell and keeps its exit code, even for a reader that is
      * not the parent. The wrapper outlives a SIGTERM (its trap runs a no-op) so that it ends only
      * when the script does, with the script's code; a SIGKILL ends it as it ends the script. The
-     * loop waits again after a wait cut short by the trap.
+     * loop waits again after a wait cut short by the trap. First of all it joins the kernel's
+     * cgroups ($2, the {@code cgroup.procs} files), so that everything it starts is inside.
      */
-    private static final String WRAPPER = "trap : TERM; /bin/sh -c \"$1\" & child=$!; "
+    private static final String WRAPPER = "for procs in $2; do echo $$ > \"$procs\"; done 2>/dev/null; "
+            + "trap : TERM; /bin/sh -c \"$1\" & child=$!; "
             + "while :; do wait $child; code=$?; kill -0 $child 2>/dev/null || break; done; "
             + "echo $code > " + EXIT_CODE + ".tmp && mv " + EXIT_CODE + ".tmp " + EXIT_CODE + "; exit $code";
 
     private final String agentId;
     private final Path kernelsDir;
     private final LinuxUsage usage = LinuxUsage.system();
+    private final ProcessCgroups cgroups;
 
     public ProcessRuntime(Path stateDir, String agentId) {
         if (!SAFE_ID.matcher(agentId).matches()) throw new IllegalArgumentException("unsafe agent id for a directory name: " + agentId);
         this.agentId = agentId;
         this.kernelsDir = stateDir.resolve("agents").resolve(agentId).resolve("kernels");
+        this.cgroups = ProcessCgroups.at(Path.of("/sys/fs/cgroup"), agentId);
     }
 
     /** The directory a kernel runs in. */
@@ -80,7 +86,9 @@ public final class ProcessRuntime implements KernelRuntime {
             throw new KernelStartException("kernel id " + spec.kernelId() + " is not a safe directory name");
         }
         Path dir = workDir(spec.kernelId());
-        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", WRAPPER, "berth-kernel", spec.shellScript())
+        List<Path> procs = cgroups.create(spec.kernelId(), spec.resources());
+        String joins = String.join(" ", procs.stream().map(Path::toString).toList());
+        ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", WRAPPER, "berth-kernel", spec.shellScript(), joins)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(OUTPUT).toFile()));
@@ -96,6 +104,7 @@ public final class ProcessRuntime implements KernelRuntime {
             Files.deleteIfExists(dir.resolve(EXIT_CODE));
             process = builder.start();
         } catch (IOException | RuntimeException e) {
+            cgroups.remove(spec.kernelId());
             throw new KernelStartException("cannot start a process in " + dir + ": " + e, e);
         }
         closeQuietly(process);
@@ -106,8 +115,9 @@ public final class ProcessRuntime implements KernelRuntime {
             handle.destroyForcibly();
             throw new KernelStartException("cannot write the state of kernel " + spec.kernelId() + ": " + e, e);
         }
-        log.info("Kernel {} started as pid {}", spec.kernelId(), process.pid());
-        return new ProcessKernel(handle, dir, process.onExit().thenApply(Process::exitValue), usage);
+        log.info("Kernel {} started as pid {}{}", spec.kernelId(), process.pid(), procs.isEmpty() ? " without a cgroup" : "");
+        return new ProcessKernel(spec.kernelId(), handle, dir, process.onExit().thenApply(Process::exitValue), !procs.isEmpty(),
+                usage, cgroups);
     }
 
     @Override
@@ -145,7 +155,9 @@ public final class ProcessRuntime implements KernelRuntime {
                 .map(h -> h.onExit().thenApply(ended -> exitCode(dir)))
                 .orElseGet(() -> CompletableFuture.completedFuture(exitCode(dir)));
         ProcessHandle process = handle.orElse(null);
-        return Optional.of(new Recovered(spec.get(), new ProcessKernel(process, dir, exit, usage), startedAt));
+        String kernelId = spec.get().kernelId();
+        return Optional.of(new Recovered(spec.get(),
+                new ProcessKernel(kernelId, process, dir, exit, cgroups.exists(kernelId), usage, cgroups), startedAt));
     }
 
     private void writeState(Path dir, KernelSpec spec, ProcessHandle handle) throws IOException {
@@ -184,8 +196,8 @@ public final class ProcessRuntime implements KernelRuntime {
      * before it was found. A process started here reports its exit value; one found again reports
      * what its wrapper wrote.
      */
-    private record ProcessKernel(ProcessHandle process, Path dir, CompletableFuture<Integer> exitCode, LinuxUsage linux)
-            implements RunningKernel {
+    private record ProcessKernel(String kernelId, ProcessHandle process, Path dir, CompletableFuture<Integer> exitCode,
+                                 boolean ownCgroup, LinuxUsage linux, ProcessCgroups cgroups) implements RunningKernel {
 
         @Override
         public String containerId() {
@@ -218,6 +230,7 @@ public final class ProcessRuntime implements KernelRuntime {
         @Override
         public Optional<Usage> usage() {
             if (process == null || !process.isAlive()) return Optional.empty();
+            if (ownCgroup) return linux.ofCgroup(process.pid(), kernelId);
             List<Long> pids = Stream.concat(Stream.of(process), process.descendants()).map(ProcessHandle::pid).toList();
             return linux.ofProcesses(pids);
         }
@@ -234,6 +247,7 @@ public final class ProcessRuntime implements KernelRuntime {
             } catch (IOException e) {
                 log.warn("Cannot mark {} released: {}", dir, e.toString());
             }
+            cgroups.remove(kernelId);
         }
     }
 }

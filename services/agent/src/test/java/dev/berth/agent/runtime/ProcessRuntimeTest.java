@@ -30,7 +30,11 @@ class ProcessRuntimeTest {
 
     @AfterEach
     void stopLeftovers() {
-        started.forEach(kernel -> kernel.stop(Duration.ZERO));
+        started.forEach(kernel -> {
+            kernel.stop(Duration.ZERO);
+            kernel.exit().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            kernel.release();
+        });
     }
 
     @Test
@@ -191,6 +195,34 @@ class ProcessRuntimeTest {
         found.get(0).kernel().stop(Duration.ofSeconds(5));
         exit.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS); // the wrapper ended by SIGTERM leaves no code: null is fine
         assertTrue(new ProcessRuntime(stateDir, "a2").recover().isEmpty(), "another agent's kernels are not its own");
+    }
+
+    @Test
+    @DisplayName("where cgroups can be made, a kernel runs in its own with the placed limits, and its usage is read there")
+    void kernelInItsOwnCgroup() throws Exception {
+        Path memory = Path.of("/sys/fs/cgroup/memory");
+        if (!Files.isWritable(memory)) {
+            System.err.println("cgroup test skipped: " + memory + " is not writable here");
+            org.junit.jupiter.api.Assumptions.abort(memory + " is not writable here");
+        }
+        String agent = "a-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        ProcessRuntime runtime = new ProcessRuntime(stateDir, agent);
+        RunningKernel kernel = start(runtime, KernelSpec.single("k1", "s1", "img", "while :; do :; done", Map.of(),
+                Map.of("cpu", 250L, "mem", 64L << 20)));
+        Path group = memory.resolve("berth").resolve(agent).resolve("k1");
+
+        await().atMost(DEADLINE).until(() -> Files.readString(Path.of("/proc/" + pid(kernel).pid() + "/cgroup")).contains(agent + "/k1"));
+        assertEquals(Long.toString(64L << 20), Files.readString(group.resolve("memory.limit_in_bytes")).strip());
+        assertEquals("25000", Files.readString(Path.of("/sys/fs/cgroup/cpu/berth", agent, "k1", "cpu.cfs_quota_us")).strip());
+        long wallStart = System.nanoTime();
+        await().atMost(DEADLINE).until(() -> kernel.usage().map(u -> u.cpuNanos() > 300_000_000L).orElse(false));
+        double share = kernel.usage().orElseThrow().cpuNanos() / (double) (System.nanoTime() - wallStart);
+        assertTrue(share < 0.5, "held to a quarter core, got " + share);
+
+        kernel.stop(Duration.ZERO);
+        exitCode(kernel);
+        kernel.release();
+        await().atMost(DEADLINE).until(() -> !Files.exists(group));
     }
 
     private RunningKernel start(ProcessRuntime runtime, KernelSpec spec) throws KernelStartException {

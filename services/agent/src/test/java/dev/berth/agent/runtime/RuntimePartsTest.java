@@ -76,9 +76,11 @@ class RuntimePartsTest {
         Files.writeString(cgroup.resolve("memory.peak"), "3000\n");
         Files.writeString(cgroup.resolve("io.stat"), "8:0 rbytes=11 wbytes=22\n");
 
-        Usage usage = new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(42).orElseThrow();
+        Usage usage = new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(42, "abc").orElseThrow();
 
         assertEquals(new Usage(5_000_000, 1000, 3000, 2000, 300, 11, 22), usage);
+        assertTrue(new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(42, "k9").isEmpty(),
+                "a process not (yet) in a cgroup of its owner is not measured");
     }
 
     @Test
@@ -93,10 +95,10 @@ class RuntimePartsTest {
         Files.writeString(Files.createDirectories(dir.resolve("cgroup/blkio/docker/abc")).resolve("blkio.throttle.io_service_bytes"),
                 "8:0 Read 5\n8:0 Write 6\nTotal 11\n");
 
-        Usage usage = new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(7).orElseThrow();
+        Usage usage = new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(7, "abc").orElseThrow();
 
         assertEquals(new Usage(999, 50, 80, 0, 0, 5, 6), usage);
-        assertTrue(new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(8).isEmpty(), "no such process");
+        assertTrue(new LinuxUsage(dir.resolve("proc"), dir.resolve("cgroup")).ofCgroup(8, "abc").isEmpty(), "no such process");
     }
 
     @Test
@@ -105,5 +107,48 @@ class RuntimePartsTest {
         assertEquals("short\n", OutputTail.of("short\n", 100));
         assertEquals("c\n", OutputTail.of("aé\nb\nc\n", 3));
         assertEquals("b\nc\n", OutputTail.of("aé\nb\nc\n", 5));
+    }
+
+    @Test
+    @DisplayName("process cgroups v1: one directory per controller with the cpu quota and memory limit; removed again")
+    void processCgroupsV1() throws Exception {
+        for (String controller : List.of("cpu", "cpuacct", "memory", "blkio")) Files.createDirectories(dir.resolve(controller));
+        ProcessCgroups cgroups = ProcessCgroups.at(dir, "a1");
+
+        List<Path> procs = cgroups.create("k1", Map.of("cpu", 1500L, "mem", 64L << 20));
+
+        assertEquals(4, procs.size());
+        assertEquals("150000", Files.readString(dir.resolve("cpu/berth/a1/k1/cpu.cfs_quota_us")));
+        assertEquals(Long.toString(64L << 20), Files.readString(dir.resolve("memory/berth/a1/k1/memory.limit_in_bytes")));
+        assertTrue(cgroups.exists("k1"));
+        cgroups.remove("k1");
+        // a plain directory keeps the files written into it, so only the real cgroupfs empties it; the
+        // rule checked here is that remove never throws and leaves other kernels alone
+        assertTrue(Files.isDirectory(dir.resolve("cpuacct/berth/a1")));
+    }
+
+    @Test
+    @DisplayName("process cgroups v2: the kernel's cgroup gets cpu.max and memory.max, controllers passed down")
+    void processCgroupsV2() throws Exception {
+        Files.writeString(dir.resolve("cgroup.controllers"), "cpu io memory");
+        ProcessCgroups cgroups = ProcessCgroups.at(dir, "a1");
+
+        List<Path> procs = cgroups.create("k1", Map.of("cpu", 500L, "mem", 32L << 20));
+
+        assertEquals(List.of(dir.resolve("berth/a1/k1/cgroup.procs")), procs);
+        assertEquals("50000 100000", Files.readString(dir.resolve("berth/a1/k1/cpu.max")));
+        assertEquals(Long.toString(32L << 20), Files.readString(dir.resolve("berth/a1/k1/memory.max")));
+        assertEquals("+cpu +memory +io", Files.readString(dir.resolve("berth/cgroup.subtree_control")));
+    }
+
+    @Test
+    @DisplayName("a memory limit a shell cannot live in is refused with the reason; no cgroups means no limits, not a failure")
+    void processCgroupLimits() throws Exception {
+        ProcessCgroups cgroups = ProcessCgroups.at(dir.resolve("absent"), "a1");
+
+        var error = org.junit.jupiter.api.Assertions.assertThrows(KernelStartException.class,
+                () -> cgroups.create("k1", Map.of("mem", 1024L)));
+        assertTrue(error.getMessage().contains("1024"), error.getMessage());
+        assertEquals(List.of(), cgroups.create("k1", Map.of("mem", 64L << 20)));
     }
 }
