@@ -1,6 +1,7 @@
 package dev.berth.api.problem;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -28,6 +29,10 @@ public final class ProblemHandler implements Handler<RoutingContext> {
             log.warn("{} {} answered 503: {}", ctx.request().method(), ctx.request().path(), problem.detail());
         }
         if (ctx.response().ended()) return;
+        // the rest of an oversized body is never read, so the connection cannot carry another request
+        if (problem.kind() == ProblemKind.REQUEST_TOO_LARGE && ctx.request().version() != HttpVersion.HTTP_2) {
+            ctx.response().putHeader("Connection", "close");
+        }
         ctx.response()
                 .setStatusCode(problem.kind().status())
                 .putHeader("Content-Type", CONTENT_TYPE)
@@ -55,6 +60,7 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         return switch (status) {
             case 404 -> new ProblemException(ProblemKind.URL_NOT_FOUND, "no route for " + route);
             case 405 -> new ProblemException(ProblemKind.METHOD_NOT_ALLOWED, route + " is not allowed");
+            case 413 -> new ProblemException(ProblemKind.REQUEST_TOO_LARGE, "the body of " + route + " is over the size limit");
             default -> status >= 400 && status < 500
                     ? new ProblemException(ProblemKind.GENERIC_BAD_REQUEST, "HTTP " + status + " for " + route)
                     : new ProblemException(ProblemKind.INTERNAL_SERVER_ERROR, describe(failure, route), failure);

@@ -31,6 +31,8 @@ public enum ProblemKind {
     OBJECT_ALREADY_EXISTS(409, "object-already-exists", "The object already exists."),
     /** The object is still referenced (a policy used by keypairs); the detail says by what. */
     OBJECT_IN_USE(409, "object-in-use", "The object is still in use."),
+    /** The body is over the API's size limit; nothing of it was read into a request. */
+    REQUEST_TOO_LARGE(413, "request-too-large", "Request entity too large."),
     /** A resource policy would be exceeded (API-08: cluster size above max_containers_per_session). */
     QUOTA_EXCEEDED(412, "quota-exceeded", "You have reached your resource limit."),
     /** The keypair's rate limit is used up for now; Retry-After says when to try again (AUTH-12). */

@@ -3,6 +3,7 @@ package dev.berth.api.session;
 import dev.berth.schema.KernelIds;
 import dev.berth.schema.Slots;
 import dev.berth.schema.avro.KernelInfo;
+import dev.berth.schema.avro.SchedulerStatus;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionSpec;
 import io.vertx.core.json.JsonArray;
@@ -43,7 +44,23 @@ public final class SessionJson {
                         .map(KernelInfo::getAgentId).filter(agent -> agent != null).distinct().toList()))
                 .put("kernels", new JsonArray(session.getKernels().stream().map(SessionJson::kernel).toList()))
                 .put("tag", spec.getTag())
-                .put("callbackUrl", spec.getCallbackUrl());
+                .put("callbackUrl", spec.getCallbackUrl())
+                .put("domain", spec.getDomain())
+                .put("project", spec.getProject())
+                .put("accessKey", session.getAccessKey())
+                .put("scheduler", scheduler(session.getScheduler()));
+    }
+
+    /** SES-18: why a pending session still waits, null once placed. */
+    private static JsonObject scheduler(SchedulerStatus status) {
+        if (status == null) return null;
+        return new JsonObject()
+                .put("retries", status.getRetries())
+                .put("lastTry", iso(status.getLastTry()))
+                .put("failedPredicates", new JsonArray(status.getFailedPredicates().stream()
+                        .map(failure -> new JsonObject().put("name", failure.getName()).put("msg", failure.getMsg())).toList()))
+                .put("passedPredicates", new JsonArray(status.getPassedPredicates()))
+                .put("msg", status.getMsg());
     }
 
     private static JsonObject kernel(KernelInfo kernel) {

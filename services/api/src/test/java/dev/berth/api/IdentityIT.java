@@ -1,0 +1,544 @@
+package dev.berth.api;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.api.session.RequestPublisher;
+import dev.berth.api.session.SessionView;
+import dev.berth.common.BerthConfig;
+import dev.berth.common.Env;
+import dev.berth.common.HealthRegistry;
+import dev.berth.common.KafkaClients;
+import dev.berth.identity.KeypairFile;
+import dev.berth.identity.Keys;
+import dev.berth.identity.PgSettings;
+import dev.berth.identity.RequestSigner;
+import dev.berth.identity.TestDatabases;
+import dev.berth.kafka.EmbeddedKafka;
+import dev.berth.schema.BerthSerdes;
+import dev.berth.schema.TopicBootstrapper;
+import dev.berth.schema.Topics;
+import dev.berth.schema.avro.ResourceLimits;
+import dev.berth.schema.avro.SessionRequest;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Identity, policies and the admin API on the real PostgreSQL, Redis and an embedded broker, with
+ * two API instances sharing them: signatures, roles, segregation, admin input, the outbox and
+ * rate limits.
+ */
+class IdentityIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+    private static final String HOST = "127.0.0.1";
+    private static final String JSON = "application/json";
+
+    private static EmbeddedKafka kafka;
+    private static Topics topics;
+    private static PgSettings pg;
+    private static Path stateDir;
+    private static Vertx vertx;
+    private static Producer<String, SessionRequest> producer;
+    private static SessionView view;
+    private static ApiServer serverA;
+    private static ApiServer serverB;
+    private static int portA;
+    private static int portB;
+    private static WebClient client;
+    private static Keys.Keypair superadmin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.startTemporary();
+        topics = Topics.withPrefix("t" + UUID.randomUUID() + ".", 1);
+        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
+            TopicBootstrapper.ensure(admin, topics, (short) 1);
+        }
+        pg = TestDatabases.freshSchema();
+        stateDir = Files.createTempDirectory("identity-it");
+        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 1, stateDir);
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(),
+                "BERTH_API_RATE_WINDOW", "60s")));
+        producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
+        view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());
+        view.start();
+        vertx = Vertx.vertx();
+        serverA = new ApiServer();
+        serverB = new ApiServer();
+        portA = join(serverA.start(vertx, berth, config, producer, view, new HealthRegistry(Duration.ofSeconds(2)),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        portB = join(serverB.start(vertx, berth, config, producer, view, new HealthRegistry(Duration.ofSeconds(2)),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
+        client = WebClient.create(vertx);
+        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (serverA != null) join(serverA.close());
+        if (serverB != null) join(serverB.close());
+        if (vertx != null) join(vertx.close());
+        if (view != null) view.close();
+        if (producer != null) producer.close();
+        if (kafka != null) kafka.close();
+        if (pg != null) TestDatabases.drop(pg);
+    }
+
+    // ---- AUTH-02..05 ----
+
+    @Test
+    @DisplayName("AUTH-04 no Authorization header is 401; a malformed one 400; a missing version 400")
+    void missingOrMalformedHeaders() throws Exception {
+        HttpResponse<Buffer> unsigned = join(client.request(HttpMethod.GET, portA, HOST, "/v1/sessions").send());
+        assertProblem(unsigned, 401, "auth-failed", "missing Authorization");
+
+        HttpResponse<Buffer> malformed = join(client.request(HttpMethod.GET, portA, HOST, "/v1/sessions")
+                .putHeader("Authorization", "BackendAI credential-only").send());
+        assertProblem(malformed, 400, "invalid-auth-params", "signMethod");
+
+        Map<String, String> headers = RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), "GET", "/v1/sessions",
+                HOST + ":" + portA, null, Instant.now());
+        HttpRequest<Buffer> noVersion = client.request(HttpMethod.GET, portA, HOST, "/v1/sessions");
+        headers.forEach((name, value) -> { if (!name.equals(RequestSigner.VERSION_HEADER)) noVersion.putHeader(name, value); });
+        assertProblem(join(noVersion.send()), 400, "invalid-auth-params", "X-BackendAI-Version");
+    }
+
+    @Test
+    @DisplayName("AUTH-02 a request whose path differs from the signed one (tampered query) is 401 signature mismatch")
+    void tamperedPath() throws Exception {
+        Map<String, String> headers = RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), "GET", "/v1/sessions?limit=5",
+                HOST + ":" + portA, null, Instant.now());
+        HttpRequest<Buffer> tampered = client.request(HttpMethod.GET, portA, HOST, "/v1/sessions?limit=500");
+        headers.forEach(tampered::putHeader);
+
+        assertProblem(join(tampered.send()), 401, "auth-failed", "signature mismatch");
+    }
+
+    @Test
+    @DisplayName("AUTH-04 a correctly signed request replayed 20 minutes later is outside the ±15 min window: 401")
+    void replayOutsideWindow() throws Exception {
+        Map<String, String> headers = RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), "GET", "/v1/sessions",
+                HOST + ":" + portA, null, Instant.now().minus(Duration.ofMinutes(20)));
+        HttpRequest<Buffer> replayed = client.request(HttpMethod.GET, portA, HOST, "/v1/sessions");
+        headers.forEach(replayed::putHeader);
+
+        assertProblem(join(replayed.send()), 401, "auth-failed", "window");
+    }
+
+    @Test
+    @DisplayName("AUTH-03 an unknown access key and a wrong secret are 401; an RFC 1123 Date header signs as well as X-BackendAI-Date")
+    void keysAndDates() throws Exception {
+        assertProblem(callAs(new Keys.Keypair("AKIANOBODY00000000", "x"), portA, HttpMethod.GET, "/v1/sessions", null),
+                401, "auth-failed", "unknown access key");
+        assertProblem(callAs(new Keys.Keypair(superadmin.accessKey(), "not-the-secret"), portA, HttpMethod.GET, "/v1/sessions", null),
+                401, "auth-failed", "signature mismatch");
+
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(now.atOffset(ZoneOffset.UTC));
+        String host = HOST + ":" + portA;
+        String signature = RequestSigner.signature(superadmin.secretKey(), now,
+                RequestSigner.stringToSign("GET", "/v1/sessions", date, host, null, RequestSigner.API_VERSION), host);
+        HttpResponse<Buffer> rfc = join(client.request(HttpMethod.GET, portA, HOST, "/v1/sessions")
+                .putHeader("Date", date)
+                .putHeader(RequestSigner.VERSION_HEADER, RequestSigner.API_VERSION)
+                .putHeader("Authorization", RequestSigner.authorization(superadmin.accessKey(), signature))
+                .send());
+        assertEquals(200, rfc.statusCode(), rfc.bodyAsString());
+    }
+
+    @Test
+    @DisplayName("AUTH-09 a deactivated keypair, or the keypair of a deactivated user, is refused with 401")
+    void inactiveKeypairs() throws Exception {
+        User user = newUser("inactive", "default", "user");
+        assertEquals(200, callAs(user.keypair(), portA, HttpMethod.GET, "/v1/sessions", null).statusCode());
+
+        assertEquals(200, admin(HttpMethod.DELETE, "/v1/admin/keypairs/" + user.keypair().accessKey(), null).statusCode());
+        assertProblem(callAs(user.keypair(), portA, HttpMethod.GET, "/v1/sessions", null), 401, "auth-failed", "inactive");
+
+        User other = newUser("gone", "default", "user");
+        HttpResponse<Buffer> deactivated = admin(HttpMethod.DELETE, "/v1/admin/users/" + other.id(), null);
+        assertEquals("admin-requested", deactivated.bodyAsJsonObject().getString("statusInfo"));
+        assertProblem(callAs(other.keypair(), portA, HttpMethod.GET, "/v1/sessions", null), 401, "auth-failed", "inactive");
+    }
+
+    // ---- AUTH-06 roles and segregation ----
+
+    @Test
+    @DisplayName("AUTH-06 a user cannot read, list or delete another user's session; its domain admin and the superadmin can")
+    void sessionSegregation() throws Exception {
+        User alice = newUser("alice", "default", "user");
+        User bob = newUser("bob", "default", "user");
+        String otherDomain = "seg-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", otherDomain)));
+        User foreignAdmin = newUser("foreign-admin", otherDomain, "admin");
+        User homeAdmin = newUser("home-admin", "default", "admin");
+
+        HttpResponse<Buffer> created = callAs(alice.keypair(), portA, HttpMethod.POST, "/v1/sessions", session("alice-s1"));
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        String id = created.bodyAsJsonObject().getString("sessionId");
+
+        assertEquals(200, callAs(alice.keypair(), portA, HttpMethod.GET, "/v1/sessions/" + id, null).statusCode());
+        for (User outsider : List.of(bob, foreignAdmin)) {
+            assertProblem(callAs(outsider.keypair(), portA, HttpMethod.GET, "/v1/sessions/" + id, null), 404, "session-not-found", id);
+            assertProblem(callAs(outsider.keypair(), portB, HttpMethod.DELETE, "/v1/sessions/" + id, null), 404, "session-not-found", id);
+            assertFalse(ids(callAs(outsider.keypair(), portA, HttpMethod.GET, "/v1/sessions", null)).contains(id));
+        }
+        assertTrue(ids(callAs(homeAdmin.keypair(), portA, HttpMethod.GET, "/v1/sessions", null)).contains(id));
+        assertTrue(ids(callAs(superadmin, portB, HttpMethod.GET, "/v1/sessions", null)).contains(id));
+        assertTrue(ids(callAs(alice.keypair(), portB, HttpMethod.GET, "/v1/sessions", null)).contains(id));
+    }
+
+    @Test
+    @DisplayName("API-10 a superadmin creates a session for another keypair; a user may not; a domain admin not across domains")
+    void onBehalfOf() throws Exception {
+        User carol = newUser("carol", "default", "user");
+        User dave = newUser("dave", "default", "user");
+        String otherDomain = "obo-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", otherDomain)));
+        User foreignAdmin = newUser("obo-admin", otherDomain, "admin");
+
+        HttpResponse<Buffer> forCarol = callAs(superadmin, portA, HttpMethod.POST, "/v1/sessions",
+                session("for-carol").put("ownerAccessKey", carol.keypair().accessKey()));
+        assertEquals(201, forCarol.statusCode(), forCarol.bodyAsString());
+        String id = forCarol.bodyAsJsonObject().getString("sessionId");
+        JsonObject seen = callAs(carol.keypair(), portA, HttpMethod.GET, "/v1/sessions/" + id, null).bodyAsJsonObject();
+        assertEquals(carol.keypair().accessKey(), seen.getString("accessKey"));
+
+        assertProblem(callAs(dave.keypair(), portA, HttpMethod.POST, "/v1/sessions",
+                session("for-carol-2").put("ownerAccessKey", carol.keypair().accessKey())), 403, "generic-forbidden", "ownerAccessKey");
+        assertProblem(callAs(foreignAdmin.keypair(), portA, HttpMethod.POST, "/v1/sessions",
+                session("for-carol-3").put("ownerAccessKey", carol.keypair().accessKey())), 403, "generic-forbidden", "own domain");
+    }
+
+    @Test
+    @DisplayName("AUTH-06 a domain admin manages its own domain only: no users elsewhere, no superadmins, no global policies; a user no admin calls")
+    void domainAdminBoundaries() throws Exception {
+        String domain = "dom-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", domain)));
+        User domainAdmin = newUser("dadmin", domain, "admin");
+        User stranger = newUser("stranger", "default", "user");
+
+        HttpResponse<Buffer> inOwn = callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/users",
+                userBody("own-" + suffix(), domain, "user"));
+        assertEquals(201, inOwn.statusCode(), inOwn.bodyAsString());
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/users", userBody("x-" + suffix(), "default", "user")),
+                403, "insufficient-privilege", "domain");
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/users", userBody("su-" + suffix(), domain, "superadmin")),
+                403, "insufficient-privilege", "superadmin");
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.GET, "/v1/admin/users/" + stranger.id(), null),
+                404, "object-not-found", stranger.id());
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.PATCH, "/v1/admin/users/" + stranger.id(),
+                new JsonObject().put("fullName", "renamed")), 404, "object-not-found", stranger.id());
+        JsonObject listed = callAs(domainAdmin.keypair(), portA, HttpMethod.GET, "/v1/admin/users?limit=1000", null).bodyAsJsonObject();
+        assertTrue(listed.getJsonArray("items").stream().allMatch(user -> domain.equals(((JsonObject) user).getString("domain"))), listed.encode());
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/resource-policies", new JsonObject().put("name", "mine")),
+                403, "insufficient-privilege", "superadmins");
+        assertProblem(callAs(stranger.keypair(), portA, HttpMethod.GET, "/v1/admin/domains", null), 403, "insufficient-privilege", "admins");
+    }
+
+    // ---- admin input ----
+
+    @Test
+    @DisplayName("bad admin input is a 4xx naming the field: duplicates, dangling references, slots, emails, scheduler options, size")
+    void badAdminInput() throws Exception {
+        String name = "dup-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", name)));
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", name)), 409, "object-already-exists", "name");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/projects", new JsonObject().put("name", "p-" + suffix()).put("domain", "nowhere")),
+                400, "invalid-api-params", "domain \"nowhere\"");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", "n-" + suffix())
+                .put("totalResourceSlots", new JsonObject().put("cpu", -1))), 400, "invalid-api-params", "totalResourceSlots.cpu must not be negative");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", "n-" + suffix())
+                .put("totalResourceSlots", new JsonObject().put("gpu", 1))), 400, "invalid-api-params", "totalResourceSlots.gpu is not a known slot");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/users", userBody("e-" + suffix(), "default", "user").put("email", "not-an-email")),
+                400, "invalid-api-params", "email must be an email address");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", "sg-" + suffix())
+                .put("schedulerOpts", new JsonObject().put("allowedSessionTypes", new JsonArray()))), 400, "invalid-api-params",
+                "schedulerOpts.allowedSessionTypes must be a non-empty list");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", "n-" + suffix()).put("colour", "red")),
+                400, "invalid-api-params", "colour");
+        HttpResponse<Buffer> oversized = admin(HttpMethod.POST, "/v1/admin/domains",
+                new JsonObject().put("name", "big").put("description", "x".repeat(100_000)));
+        assertEquals(413, oversized.statusCode(), oversized.bodyAsString());
+    }
+
+    @Test
+    @DisplayName("one transaction per admin call: a PATCH with one bad field changes nothing; a policy in use cannot be deleted")
+    void nothingHalfWritten() throws Exception {
+        String name = "half-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", name).put("description", "before")));
+
+        assertProblem(admin(HttpMethod.PATCH, "/v1/admin/domains/" + name, new JsonObject().put("description", "after")
+                .put("totalResourceSlots", new JsonObject().put("mem", "lots"))), 400, "invalid-api-params", "totalResourceSlots.mem");
+        assertEquals("before", admin(HttpMethod.GET, "/v1/admin/domains/" + name, null).bodyAsJsonObject().getString("description"));
+
+        String policy = "used-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/resource-policies", new JsonObject().put("name", policy)));
+        User user = newUser("policy-user", "default", "user");
+        ok(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("resourcePolicy", policy)));
+        assertProblem(admin(HttpMethod.DELETE, "/v1/admin/resource-policies/" + policy, null), 409, "object-in-use", "keypairs");
+        assertEquals(200, admin(HttpMethod.GET, "/v1/admin/resource-policies/" + policy, null).statusCode());
+    }
+
+    @Test
+    @DisplayName("lists page with limit and offset, filter by field, and refuse unknown filters")
+    void pagination() throws Exception {
+        String domain = "page-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", domain)));
+        for (int i = 0; i < 3; i++) {
+            ok(admin(HttpMethod.POST, "/v1/admin/projects", new JsonObject().put("name", domain + "-p" + i).put("domain", domain)));
+        }
+
+        JsonObject first = admin(HttpMethod.GET, "/v1/admin/projects?domain=" + domain + "&limit=2", null).bodyAsJsonObject();
+        JsonObject second = admin(HttpMethod.GET, "/v1/admin/projects?domain=" + domain + "&limit=2&offset=2", null).bodyAsJsonObject();
+
+        assertEquals(3, first.getLong("total"));
+        assertEquals(List.of(domain + "-p0", domain + "-p1"), names(first));
+        assertEquals(List.of(domain + "-p2"), names(second));
+        assertProblem(admin(HttpMethod.GET, "/v1/admin/projects?colour=red", null), 400, "invalid-api-params", "colour is not a filter");
+        assertProblem(admin(HttpMethod.GET, "/v1/admin/projects?offset=-1", null), 400, "invalid-api-params", "offset");
+    }
+
+    // ---- session creates resolved against the database ----
+
+    @Test
+    @DisplayName("RES-12/SCH-28 bad creates are 4xx naming the field, and nothing reaches session.requests")
+    void createChecks() throws Exception {
+        String batchOnly = "batch-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", batchOnly)
+                .put("schedulerOpts", new JsonObject().put("allowedSessionTypes", new JsonArray().add("batch")))));
+        ok(admin(HttpMethod.PUT, "/v1/admin/scaling-groups/" + batchOnly + "/domains/default", null));
+        String policy = "two-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/resource-policies", new JsonObject().put("name", policy).put("maxContainersPerSession", 2)));
+        User user = newUser("creator", "default", "user");
+        ok(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("resourcePolicy", policy)));
+        long before = requestsEnd();
+
+        assertProblem(create(user, session("c-unknown-sg").put("scalingGroup", "nowhere")), 404, "scaling-group-not-found", "scalingGroup \"nowhere\"");
+        assertProblem(create(user, session("c-wrong-type").put("scalingGroup", batchOnly)), 400, "invalid-api-params",
+                "scalingGroup \"" + batchOnly + "\" does not accept interactive");
+        assertProblem(create(user, session("c-preset").put("preset", "no-such-preset")), 400, "invalid-api-params", "preset");
+        assertProblem(create(user, session("c-dependency").put("dependencies", new JsonArray().add(UUID.randomUUID().toString()))),
+                400, "invalid-api-params", "dependencies[0]");
+        assertProblem(create(user, session("c-cluster").put("clusterSize", 3)), 412, "quota-exceeded", "clusterSize 3");
+        assertProblem(create(user, session("c-starts").put("type", "batch").put("command", "true").put("startsAt", "tomorrow")),
+                400, "invalid-api-params", "startsAt");
+        assertProblem(create(user, session("c-project").put("project", "not-mine")), 400, "invalid-api-params", "project");
+
+        assertEquals(before, requestsEnd(), "no rejected create may reach session.requests");
+        HttpResponse<Buffer> batch = create(user, session("c-batch").put("type", "batch").put("command", "true").put("scalingGroup", batchOnly)
+                .put("startsAt", "2030-01-01T00:00:00Z").put("clusterSize", 2));
+        assertEquals(201, batch.statusCode(), batch.bodyAsString());
+    }
+
+    @Test
+    @DisplayName("RES-03/04 a preset fills a create's resources; check-presets says which presets still fit the keypair's policy")
+    void presets() throws Exception {
+        String small = "small-" + suffix();
+        String huge = "huge-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/resource-presets", new JsonObject().put("name", small)
+                .put("resourceSlots", new JsonObject().put("cpu", 1).put("mem", "1g"))));
+        ok(admin(HttpMethod.POST, "/v1/admin/resource-presets", new JsonObject().put("name", huge)
+                .put("resourceSlots", new JsonObject().put("cpu", 8).put("mem", "1g"))));
+        String policy = "four-cpu-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/resource-policies", new JsonObject().put("name", policy)
+                .put("totalResourceSlots", new JsonObject().put("cpu", 4))));
+        User user = newUser("preset-user", "default", "user");
+        ok(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("resourcePolicy", policy)));
+
+        HttpResponse<Buffer> created = create(user, new JsonObject().put("name", "from-preset").put("image", "python:3").put("preset", small));
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        JsonObject session = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/sessions/" + created.bodyAsJsonObject().getString("sessionId"), null)
+                .bodyAsJsonObject();
+        assertEquals(new JsonObject().put("cpu", 1).put("mem", 1L << 30), session.getJsonObject("resources"));
+
+        JsonObject check = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/check-presets", null).bodyAsJsonObject();
+        assertEquals(4, check.getJsonObject("keypairLimits").getInteger("cpu"), check.encode());
+        JsonObject byName = new JsonObject();
+        check.getJsonArray("presets").forEach(preset -> byName.put(((JsonObject) preset).getString("name"), ((JsonObject) preset).getBoolean("allocatable")));
+        assertEquals(true, byName.getBoolean(small), check.encode());
+        assertEquals(false, byName.getBoolean(huge), check.encode());
+        JsonObject usage = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/usage", null).bodyAsJsonObject();
+        assertEquals(user.keypair().accessKey(), usage.getString("accessKey"));
+        assertEquals(1, usage.getInteger("concurrencyUsed"), usage.encode());
+        JsonObject groups = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/scaling-groups", null).bodyAsJsonObject();
+        assertTrue(groups.getJsonArray("scalingGroups").contains(new JsonObject().put("name", "default")), groups.encode());
+    }
+
+    // ---- the outbox, through the API ----
+
+    @Test
+    @DisplayName("an admin change of a keypair resource policy reaches config.limits, newest version last")
+    void policyChangeReachesTopic() throws Exception {
+        String policy = "streamed-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/resource-policies", new JsonObject().put("name", policy).put("maxConcurrentSessions", 2)));
+        ok(admin(HttpMethod.PATCH, "/v1/admin/resource-policies/" + policy, new JsonObject().put("maxConcurrentSessions", 7)
+                .put("totalResourceSlots", new JsonObject().put("cpu", 2.5).put("mem", "8g")).put("defaultForUnspecified", "limited")));
+
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            byte[] value = latest(topics.configLimits.name()).get("keypair-policy:" + policy);
+            assertNotNull(value);
+            ResourceLimits limits = BerthSerdes.RESOURCE_LIMITS.deserialize("", value);
+            assertEquals(7, limits.getMaxConcurrentSessions());
+            assertEquals(Map.of("cpu", 2500L, "mem", 8L << 30), limits.getTotalResourceSlots());
+            assertEquals("LIMITED", limits.getDefaultForUnspecified().name());
+        });
+        ok(admin(HttpMethod.DELETE, "/v1/admin/resource-policies/" + policy, null));
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            Map<String, byte[]> all = latest(topics.configLimits.name());
+            assertTrue(all.containsKey("keypair-policy:" + policy));
+            assertEquals(null, all.get("keypair-policy:" + policy), "a deleted policy is a tombstone");
+        });
+    }
+
+    // ---- AUTH-12 ----
+
+    @Test
+    @DisplayName("AUTH-12 a keypair's rate limit holds across two API instances: the request over it is 429 with Retry-After")
+    void rateLimitAcrossInstances() throws Exception {
+        User user = newUser("limited", "default", "user");
+        ok(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("rateLimit", 5)));
+
+        for (int port : new int[] {portA, portA, portA, portB, portB}) {
+            HttpResponse<Buffer> allowed = callAs(user.keypair(), port, HttpMethod.GET, "/v1/sessions", null);
+            assertEquals(200, allowed.statusCode(), allowed.bodyAsString());
+        }
+        for (int port : new int[] {portB, portA}) {
+            HttpResponse<Buffer> refused = callAs(user.keypair(), port, HttpMethod.GET, "/v1/sessions", null);
+            assertProblem(refused, 429, "rate-limit-exceeded", user.keypair().accessKey());
+            long retryAfter = Long.parseLong(refused.getHeader("Retry-After"));
+            assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        }
+        assertEquals(200, callAs(superadmin, portA, HttpMethod.GET, "/v1/sessions", null).statusCode(), "other keypairs are not limited");
+    }
+
+    // ---- helpers ----
+
+    private record User(String id, Keys.Keypair keypair) {}
+
+    private static User newUser(String prefix, String domain, String role) throws Exception {
+        HttpResponse<Buffer> created = admin(HttpMethod.POST, "/v1/admin/users", userBody(prefix + "-" + suffix(), domain, role));
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        JsonObject body = created.bodyAsJsonObject();
+        JsonObject keypair = body.getJsonObject("keypair");
+        if (domain.equals("default")) {
+            ok(admin(HttpMethod.PUT, "/v1/admin/projects/default/members/" + body.getString("id"), null));
+        }
+        return new User(body.getString("id"), new Keys.Keypair(keypair.getString("accessKey"), keypair.getString("secretKey")));
+    }
+
+    private static JsonObject userBody(String name, String domain, String role) {
+        return new JsonObject().put("email", name + "@example.org").put("username", name).put("domain", domain).put("role", role);
+    }
+
+    private static JsonObject session(String name) {
+        return new JsonObject().put("name", name + "-" + suffix()).put("image", "python:3.12")
+                .put("resources", new JsonObject().put("cpu", 0.5).put("mem", "128m"));
+    }
+
+    private static HttpResponse<Buffer> create(User user, JsonObject body) throws Exception {
+        return callAs(user.keypair(), portA, HttpMethod.POST, "/v1/sessions", body);
+    }
+
+    private static HttpResponse<Buffer> admin(HttpMethod method, String path, JsonObject body) throws Exception {
+        return callAs(superadmin, portA, method, path, body);
+    }
+
+    private static void ok(HttpResponse<Buffer> response) {
+        assertTrue(response.statusCode() == 200 || response.statusCode() == 201, response.statusCode() + " " + response.bodyAsString());
+    }
+
+    private static HttpResponse<Buffer> callAs(Keys.Keypair keypair, int port, HttpMethod method, String path, JsonObject body) throws Exception {
+        HttpRequest<Buffer> request = client.request(method, port, HOST, path);
+        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method.name(), path, HOST + ":" + port,
+                body == null ? null : JSON, Instant.now()).forEach(request::putHeader);
+        return join(body == null ? request.send() : request.putHeader("Content-Type", JSON).sendBuffer(body.toBuffer()));
+    }
+
+    private static List<String> ids(HttpResponse<Buffer> page) {
+        assertEquals(200, page.statusCode(), page.bodyAsString());
+        return page.bodyAsJsonObject().getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("sessionId")).toList();
+    }
+
+    private static List<String> names(JsonObject page) {
+        return page.getJsonArray("items").stream().map(item -> ((JsonObject) item).getString("name")).toList();
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static long requestsEnd() {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topics.sessionRequests.name()).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** The latest value of every key on a single-partition topic (null for a tombstone). */
+    private static Map<String, byte[]> latest(String topic) {
+        Map<String, byte[]> latest = new java.util.HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            while (consumer.position(partition) < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> latest.put(record.key(), record.value()));
+            }
+        }
+        return latest;
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer() {
+        return new KafkaConsumer<>(KafkaClients.consumer(kafka.bootstrapServers(), null, "identity-it"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static void assertProblem(HttpResponse<Buffer> response, int status, String type, String detailPart) {
+        String text = response.bodyAsString();
+        assertEquals(status, response.statusCode(), text);
+        JsonObject problem = response.bodyAsJsonObject();
+        assertEquals("https://api.backend.ai/probs/" + type, problem.getString("type"), text);
+        assertTrue(problem.getString("detail").contains(detailPart), "expected \"" + detailPart + "\" in " + text);
+    }
+
+    private static <T> T join(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    }
+}
