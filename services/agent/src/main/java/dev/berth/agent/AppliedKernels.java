@@ -56,7 +56,7 @@ final class AppliedKernels {
         return new AppliedKernels(remembered, file, loaded);
     }
 
-    /** Records the id; true when it was not known, i.e. the command should be applied. */
+    /** Records the id; true when it was not known before. */
     synchronized boolean add(String kernelId) {
         if (ids.containsKey(kernelId)) return false;
         ids.put(kernelId, Boolean.TRUE);

@@ -68,8 +68,14 @@ final class KernelSupervisor {
         this.exited = exited;
     }
 
+    /**
+     * Starts the kernel unless this agent has acted on its id before. The id is recorded once the
+     * start's outcome is known: a crash before that leaves no record, and the create, delivered
+     * again, runs; a crash after the start but before the record leaves a kernel that recovery
+     * finds and records.
+     */
     void create(CreateKernel op) {
-        if (!applied.add(op.getKernelId())) {
+        if (applied.contains(op.getKernelId()) || live.containsKey(op.getKernelId())) {
             log.info("Kernel {} is known already, create ignored", op.getKernelId());
             return;
         }
@@ -79,11 +85,13 @@ final class KernelSupervisor {
         try {
             handle = runtime.start(spec, image -> emit(spec, KernelEventKind.PULLING, null, null, null, null));
         } catch (KernelStartException | RuntimeException e) {
+            applied.add(spec.kernelId());
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             log.warn("Kernel {} of session {} failed to start: {}", spec.kernelId(), spec.sessionId(), why);
             emit(spec, KernelEventKind.CANCELLED, FAILED_TO_START, null, null, why); // SCH-19: the cause goes as the error detail
             return;
         }
+        applied.add(spec.kernelId());
         adopt(spec, handle);
     }
 

@@ -126,6 +126,11 @@ public final class DockerRuntime implements KernelRuntime {
             Optional<KernelSpec> spec = KernelLabels.spec(container.getLabels());
             if (spec.isEmpty()) continue;
             String id = container.getId();
+            if ("created".equals(container.getState())) {
+                // created but never started: the start did not finish, and the create runs again when redelivered
+                removeQuietly(id);
+                continue;
+            }
             boolean running = "running".equals(container.getState());
             CompletableFuture<Integer> exit = running ? watchExit(id) : CompletableFuture.completedFuture(exitCodeOf(id));
             String network = spec.get().clusterSize() > 1 ? NETWORK_PREFIX + spec.get().sessionId() : "bridge";
