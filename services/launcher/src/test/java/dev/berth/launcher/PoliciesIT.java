@@ -1,0 +1,236 @@
+package dev.berth.launcher;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.common.Env;
+import dev.berth.common.KafkaClients;
+import dev.berth.identity.KeypairFile;
+import dev.berth.identity.Keys;
+import dev.berth.identity.PgSettings;
+import dev.berth.identity.RequestSigner;
+import dev.berth.identity.TestDatabases;
+import dev.berth.schema.BerthSerdes;
+import dev.berth.schema.Topics;
+import dev.berth.schema.avro.ResourceLimits;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every limit type of the resource policies, changed through the admin API, enforced by the
+ * scheduler: the change goes PostgreSQL → outbox → compacted topic → admission's global table.
+ * A user of its own domain and project runs one small session; a second one that the new limit
+ * does not allow waits PENDING with that predicate failed, and runs once the first is gone.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PoliciesIT {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir static Path stateDir;
+    private final PgSettings pg = TestDatabases.freshSchema();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    private final String domain = "lim-" + suffix;
+    private final String project = "lim-project-" + suffix;
+    private final String policy = "lim-policy-" + suffix;
+    private Stack stack;
+    private Keys.Keypair superadmin;
+    private Keys.Keypair user;
+    private String userId;
+
+    @BeforeAll
+    void start() throws Exception {
+        stack = Stack.start(new Env(Map.of(
+                "BERTH_STATE_DIR", stateDir.toString(),
+                "BERTH_PG_SCHEMA", pg.schema(),
+                "BERTH_KAFKA_PORT", "0",
+                "BERTH_KAFKA_CONTROLLER_PORT", "0",
+                "BERTH_API_PORT", "0",
+                "BERTH_AGENT_ID", "policy-agent",
+                "BERTH_AGENT_CPU", "4",
+                "BERTH_AGENT_MEM", "4g",
+                "BERTH_AGENT_HEARTBEAT", "500ms",
+                "BERTH_AGENT_KILL_GRACE", "2s")), step -> {});
+        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+
+        ok(send(superadmin, "POST", "/v1/admin/domains", body().put("name", domain)));
+        ok(send(superadmin, "POST", "/v1/admin/projects", body().put("name", project).put("domain", domain)));
+        ok(send(superadmin, "PUT", "/v1/admin/scaling-groups/default/domains/" + domain, null));
+        ok(send(superadmin, "POST", "/v1/admin/resource-policies", body().put("name", policy)));
+        JsonNode created = ok(send(superadmin, "POST", "/v1/admin/users", body().put("email", "lim-" + suffix + "@example.org")
+                .put("username", "lim-" + suffix).put("domain", domain)));
+        userId = created.path("id").asText();
+        user = new Keys.Keypair(created.path("keypair").path("accessKey").asText(), created.path("keypair").path("secretKey").asText());
+        ok(send(superadmin, "PUT", "/v1/admin/projects/" + project + "/members/" + userId, null));
+        ok(send(superadmin, "PATCH", "/v1/admin/keypairs/" + user.accessKey(), body().put("resourcePolicy", policy)));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (stack != null) stack.close();
+        TestDatabases.drop(pg);
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("SCH-08 max_concurrent_sessions set through the admin API holds a second session PENDING")
+    void concurrency() throws Exception {
+        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxConcurrentSessions", 1)));
+        awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxConcurrentSessions() == 1);
+
+        enforced("concurrency");
+
+        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxConcurrentSessions", 0)));
+        awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxConcurrentSessions() == 0);
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("SCH-09 the keypair policy's total_resource_slots holds a session that would exceed it")
+    void keypairSlots() throws Exception {
+        limitCpu("/v1/admin/resource-policies/" + policy, "keypair-policy:" + policy, "keypair_resource_limit");
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("SCH-10 a user's total_resource_slots holds a session that would exceed it")
+    void userSlots() throws Exception {
+        limitCpu("/v1/admin/users/" + userId, "user:" + userId, "user_resource_limit");
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("SCH-10 a project's total_resource_slots holds a session that would exceed it")
+    void projectSlots() throws Exception {
+        limitCpu("/v1/admin/projects/" + project, "project:" + project, "user_group_resource_limit");
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("SCH-10 a domain's total_resource_slots holds a session that would exceed it")
+    void domainSlots() throws Exception {
+        limitCpu("/v1/admin/domains/" + domain, "domain:" + domain, "domain_resource_limit");
+    }
+
+    /** Limits cpu to 1 at {@code path}, checks {@code predicate} holds the second session, then lifts the limit. */
+    private void limitCpu(String path, String key, String predicate) throws Exception {
+        ok(send(superadmin, "PATCH", path, body().set("totalResourceSlots", body().put("cpu", 1))));
+        awaitLimits(key, limits -> limits.getTotalResourceSlots().getOrDefault("cpu", 0L) == 1000L);
+
+        enforced(predicate);
+
+        ok(send(superadmin, "PATCH", path, body().set("totalResourceSlots", body())));
+        awaitLimits(key, limits -> limits.getTotalResourceSlots().isEmpty());
+    }
+
+    /** A first session (0.5 cpu) runs; a second (0.75 cpu) waits with {@code predicate} failed, and runs once the first is gone. */
+    private void enforced(String predicate) throws Exception {
+        String first = create("first", "0.5");
+        awaitStatus(first, "RUNNING");
+        String second = create("second", "0.75");
+
+        JsonNode waiting = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/v1/sessions/" + second), session -> failed(session, predicate));
+        assertEquals("PENDING", waiting.path("status").asText(), waiting.toString());
+
+        assertEquals(202, send(user, "DELETE", "/v1/sessions/" + first, null).statusCode());
+        awaitStatus(first, "TERMINATED");
+        awaitStatus(second, "RUNNING");
+        assertEquals(202, send(user, "DELETE", "/v1/sessions/" + second, null).statusCode());
+        awaitStatus(second, "TERMINATED");
+    }
+
+    private static boolean failed(JsonNode session, String predicate) {
+        for (JsonNode failure : session.path("scheduler").path("failedPredicates")) {
+            if (predicate.equals(failure.path("name").asText())) return true;
+        }
+        return false;
+    }
+
+    private String create(String name, String cpu) throws Exception {
+        HttpResponse<String> created = send(user, "POST", "/v1/sessions", body().put("name", name + "-" + UUID.randomUUID().toString().substring(0, 8))
+                .put("image", "busybox").put("command", "sleep 600")
+                .set("resources", body().put("cpu", Double.parseDouble(cpu)).put("mem", "32m")));
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode session = JSON.readTree(created.body());
+        return session.path("sessionId").asText();
+    }
+
+    private JsonNode awaitStatus(String id, String status) {
+        return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/v1/sessions/" + id), session -> status.equals(session.path("status").asText()));
+    }
+
+    private JsonNode get(String path) throws Exception {
+        return JSON.readTree(send(user, "GET", path, null).body());
+    }
+
+    /** Waits until the compacted topic holds the change, so the scheduler's global table is about to have it. */
+    private void awaitLimits(String key, Predicate<ResourceLimits> wanted) {
+        String topic = Topics.withPrefix("").configLimits.name();
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
+            ResourceLimits latest = null;
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(stack.kafkaBootstrap(), null, "policies-it"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                TopicPartition partition = new TopicPartition(topic, 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                long end = consumer.endOffsets(List.of(partition)).get(partition);
+                while (consumer.position(partition) < end) {
+                    for (var record : consumer.poll(Duration.ofMillis(200))) {
+                        if (key.equals(record.key())) latest = record.value() == null ? null : BerthSerdes.RESOURCE_LIMITS.deserialize(topic, record.value());
+                    }
+                }
+            }
+            return latest != null && wanted.test(latest);
+        });
+    }
+
+    private static ObjectNode body() {
+        return JSON.createObjectNode();
+    }
+
+    private static JsonNode ok(HttpResponse<String> response) throws Exception {
+        assertTrue(response.statusCode() == 200 || response.statusCode() == 201, response.statusCode() + " " + response.body());
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(Keys.Keypair keypair, String method, String path, ObjectNode body) throws Exception {
+        String host = "127.0.0.1:" + stack.apiPort();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path)).timeout(Duration.ofSeconds(15));
+        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method, path, host, body == null ? null : "application/json", Instant.now())
+                .forEach(request::header);
+        if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
+        else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
