@@ -454,6 +454,25 @@ class AgentIT {
         }
     }
 
+    @Test
+    @DisplayName("two agents on one machine with different ids: each runs only its own kernels, in its own directory, and reports itself")
+    void twoAgentsOnOneMachine() throws Exception {
+        startAgent();
+        startAgent(config().withAgentId("agent-2"));
+        try (var heartbeats = new TopicReader<>(kafka.bootstrapServers(), topics.agentHeartbeats.name(), BerthSerdes.AGENT_HEARTBEAT)) {
+            send(AGENT, create("k1", "s1", "sleep 60", SMALL));
+            send("agent-2", create("k2", "s2", "sleep 60", SMALL));
+
+            assertEquals(AGENT, eventsOf("k1", KernelEventKind.STARTED).getLast().getAgentId());
+            assertEquals("agent-2", eventsOf("k2", KernelEventKind.STARTED).getLast().getAgentId());
+            heartbeatWhere(heartbeats, hb -> hb.getAgentId().equals(AGENT) && hb.getKernels().equals(List.of("k1")));
+            heartbeatWhere(heartbeats, hb -> hb.getAgentId().equals("agent-2") && hb.getKernels().equals(List.of("k2")));
+        }
+        assertTrue(Files.isDirectory(stateDir.resolve("agents/agent-1/kernels/k1")));
+        assertTrue(Files.isDirectory(stateDir.resolve("agents/agent-2/kernels/k2")));
+        assertFalse(Files.exists(stateDir.resolve("agents/agent-2/kernels/k1")));
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     static AgentConfig config() {
@@ -467,7 +486,7 @@ class AgentIT {
     }
 
     private Agent startAgent(AgentConfig config) {
-        Agent agent = Agent.start(berth, config, new ProcessRuntime(stateDir, AGENT), meters, health);
+        Agent agent = Agent.start(berth, config, new ProcessRuntime(stateDir, config.agentId()), meters, health);
         closeables.add(agent);
         return agent;
     }
