@@ -28,6 +28,7 @@ final class RedisLink implements AutoCloseable {
     private Socket socket;
     private InputStream in;
     private OutputStream out;
+    private boolean reachable = true;
 
     RedisLink(String host, int port) {
         this.host = host;
@@ -43,9 +44,14 @@ final class RedisLink implements AutoCloseable {
             out.flush();
             boolean ok = true;
             for (int i = 0; i < commands.size(); i++) ok &= readReply();
+            if (!reachable) log.info("Redis at {}:{} answers again", host, port);
+            reachable = true;
             return ok;
         } catch (IOException e) {
-            log.warn("Redis at {}:{} failed: {}", host, port, e.toString());
+            // once per outage: the agent samples every few seconds and would repeat itself
+            if (reachable) log.warn("Redis at {}:{} failed, latest stats and output wait for it: {}", host, port, e.toString());
+            else log.debug("Redis at {}:{} still failing: {}", host, port, e.toString());
+            reachable = false;
             disconnect();
             return false;
         }

@@ -49,6 +49,49 @@ class AgentConfigTest {
     }
 
     @Test
+    @DisplayName("runtime settings: process by default, the engine, pull timeout, stats interval, Redis, drain and detach")
+    void runtimeSettings() {
+        AgentConfig defaults = AgentConfig.from(new Env(Map.of()));
+        assertEquals("process", defaults.runtime());
+        assertEquals(null, defaults.dockerHost());
+        assertEquals(Duration.ofSeconds(5), defaults.statsInterval());
+        assertEquals("127.0.0.1", defaults.redisHost());
+        assertEquals(16379, defaults.redisPort());
+        assertTrue(defaults.schedulable());
+        assertTrue(!defaults.detachOnExit());
+
+        AgentConfig set = AgentConfig.from(new Env(Map.of(
+                "BERTH_AGENT_RUNTIME", "docker",
+                "DOCKER_HOST", "unix:///run/other.sock",
+                "BERTH_AGENT_PULL_TIMEOUT", "2m",
+                "BERTH_AGENT_STATS_INTERVAL", "1s",
+                "BERTH_REDIS_HOST", "none",
+                "BERTH_AGENT_SIMULATED_RUN", "250ms",
+                "BERTH_AGENT_SCHEDULABLE", "false",
+                "BERTH_AGENT_ON_EXIT", "detach")));
+        assertEquals("docker", set.runtime());
+        assertEquals("unix:///run/other.sock", set.dockerHost());
+        assertEquals(Duration.ofMinutes(2), set.pullTimeout());
+        assertEquals(Duration.ofSeconds(1), set.statsInterval());
+        assertTrue(!set.hasRedis());
+        assertEquals(Duration.ofMillis(250), set.simulatedRunFor());
+        assertTrue(!set.schedulable());
+        assertTrue(set.detachOnExit());
+        assertEquals("unix:///elsewhere.sock", AgentConfig.from(new Env(Map.of("BERTH_DOCKER_HOST", "unix:///elsewhere.sock",
+                "DOCKER_HOST", "unix:///run/other.sock"))).dockerHost(), "Berth's own setting wins");
+    }
+
+    @Test
+    @DisplayName("without a configured engine the docker runtime uses the project's engine when its socket exists, else the system's")
+    void dockerHostFallback(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state) throws Exception {
+        AgentConfig config = AgentConfig.from(new Env(Map.of()));
+        assertEquals("unix:///var/run/docker.sock", Runtimes.dockerHost(config, state));
+        java.nio.file.Files.createDirectories(state.resolve("docker"));
+        java.nio.file.Files.writeString(state.resolve("docker/docker.sock"), "");
+        assertEquals("unix://" + state.resolve("docker/docker.sock").toAbsolutePath(), Runtimes.dockerHost(config, state));
+    }
+
+    @Test
     @DisplayName("a standalone agent gets its own default ops port, and an explicit port still wins")
     void standaloneOpsPort() {
         assertEquals(8091, AgentConfig.from(new Env(Map.of()), 8091).opsPort());
@@ -68,6 +111,12 @@ class AgentConfigTest {
             "BERTH_AGENT_HEARTBEAT, 0s",
             "BERTH_AGENT_KILL_GRACE, -1s",
             "BERTH_AGENT_OPS_PORT, 70000",
+            "BERTH_AGENT_RUNTIME, kubernetes",
+            "BERTH_AGENT_ON_EXIT, linger",
+            "BERTH_AGENT_SCHEDULABLE, maybe",
+            "BERTH_AGENT_STATS_INTERVAL, 0s",
+            "BERTH_AGENT_PULL_TIMEOUT, never",
+            "BERTH_REDIS_PORT, 0",
     })
     @DisplayName("a bad value fails at start with a message that names the variable")
     void badValueNamesTheVariable(String key, String value) {
