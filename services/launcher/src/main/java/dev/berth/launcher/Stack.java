@@ -12,6 +12,7 @@ import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
 import dev.berth.common.KafkaClients;
+import dev.berth.identity.KeypairFile;
 import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.scheduler.Scheduler;
 import dev.berth.schema.TopicBootstrapper;
@@ -101,6 +102,7 @@ public final class Stack implements AutoCloseable {
         apiPort = await(api.start(vertx, berth, apiConfig, producer, view, health, metrics));
         started.push(() -> await(api.close()));
         progress.accept("api listening on http://" + apiConfig.host() + ":" + apiPort);
+        progress.accept("superadmin keypair in " + KeypairFile.in(berth.stateDir()) + " (./berth curl signs requests with it)");
     }
 
     public String kafkaBootstrap() {
