@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -61,6 +62,8 @@ public final class Agent implements AutoCloseable {
     private final KernelSupervisor kernels;
     private final CommandLoop commands;
     private final ScheduledExecutorService housekeeping;
+    /** One virtual thread per kernel start: an image pull may take minutes. */
+    private final ExecutorService starts;
     private final MeterRegistry meters;
     private final Gauge liveKernels;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -81,8 +84,9 @@ public final class Agent implements AutoCloseable {
         this.outbox = new Outbox(KafkaClients.producer(berth.kafkaBootstrap(), "berth-agent-" + id), topics);
         this.redis = config.hasRedis() ? new RedisLink(config.redisHost(), config.redisPort()) : null;
         this.reports = new KernelReports(id, outbox, redis);
+        this.starts = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("berth-agent-" + id + "-start-", 0).factory());
         this.kernels = new KernelSupervisor(id, runtime, outbox,
-                AppliedKernels.inFile(REMEMBERED_KERNELS, agentDir.resolve("applied-kernels")), housekeeping,
+                AppliedKernels.inFile(REMEMBERED_KERNELS, agentDir.resolve("applied-kernels")), starts, housekeeping,
                 config.killGrace(), reports,
                 Counter.builder("berth.agent.kernels.started").description("Kernels started or found again")
                         .tag("agent", id).register(meters),
@@ -173,6 +177,7 @@ public final class Agent implements AutoCloseable {
         try {
             commands.close();
             schedules.forEach(schedule -> schedule.cancel(false));
+            starts.shutdown();
             if (stopKernels) awaitEnded(kernels.stopAll(), config.killGrace().plusSeconds(10));
             housekeeping.shutdownNow();
             if (!housekeeping.awaitTermination(5, TimeUnit.SECONDS)) log.warn("Agent {} housekeeping did not stop", config.agentId());

@@ -7,6 +7,8 @@ import dev.berth.schema.avro.DestroyKernel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
@@ -28,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * agent its key names.
  *
  * <p>The consumer is assigned the partitions that the agents' keys map to; its group id serves
- * only to keep the committed offsets. Offsets are committed after a batch's effects have been
- * flushed, so a command is never lost, and one delivered twice is ignored by the supervisor.
+ * only to keep the committed offsets. Offsets are committed once the commands below them have
+ * settled and their effects have been flushed, so a command is never lost, and one delivered
+ * twice is ignored by the supervisor.
  * Before the first poll, {@code beforeReading} runs with the partitions: recovery happens there.
  */
 final class CommandLoop implements AutoCloseable {
@@ -49,6 +53,9 @@ final class CommandLoop implements AutoCloseable {
     private final Map<String, Counter> commandsByOp = new HashMap<>();
     private final CompletableFuture<List<TopicPartition>> assigned = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** Commands read but not committed yet, in the order read. */
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private final Thread thread;
     private volatile boolean stopping;
     private volatile boolean running;
@@ -101,11 +108,12 @@ final class CommandLoop implements AutoCloseable {
             log.info("Agent {} reads its commands from {}", name, partitions);
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                if (records.isEmpty()) continue;
-                records.forEach(this::accept);
-                outbox.flush(); // the effects are on Kafka before the offsets say the commands are done
-                consumer.commitSync();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    pending.add(new Pending(new TopicPartition(record.topic(), record.partition()), record.offset(), accept(record)));
+                }
+                commitSettled(consumer);
             }
+            commitSettled(consumer);
         } catch (RuntimeException e) {
             log.error("The command loop of agent {} stopped: {}", name, e.toString(), e);
             assigned.completeExceptionally(e);
@@ -125,31 +133,55 @@ final class CommandLoop implements AutoCloseable {
         return mine;
     }
 
-    private void accept(ConsumerRecord<byte[], byte[]> record) {
+    /**
+     * Commits the commands read up to the first one not settled yet (in the order read, so no
+     * partition gets ahead of it): a create settles when its start's outcome is out, so that a
+     * crash in the middle of a start delivers the create again. The effects are flushed to Kafka
+     * before the offsets say the commands are done.
+     */
+    private void commitSettled(KafkaConsumer<byte[], byte[]> consumer) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        while (!pending.isEmpty() && pending.peekFirst().settled().isDone()) {
+            Pending done = pending.pollFirst();
+            offsets.put(done.partition(), new OffsetAndMetadata(done.offset() + 1));
+        }
+        if (offsets.isEmpty()) return;
+        outbox.flush();
+        consumer.commitSync(offsets);
+    }
+
+    /** A command read, and whether its effect is out. */
+    private record Pending(TopicPartition partition, long offset, CompletableFuture<Void> settled) {}
+
+    private CompletableFuture<Void> accept(ConsumerRecord<byte[], byte[]> record) {
         String key = record.key() == null ? null : BerthSerdes.KEY.deserializer().deserialize(topic, record.key());
         KernelSupervisor kernels = key == null ? null : supervisors.get(key);
-        if (kernels == null) return; // another agent's command that shares the partition
+        if (kernels == null) return DONE; // another agent's command that shares the partition
         AgentCommand command;
         try {
             command = BerthSerdes.AGENT_COMMAND.deserialize(topic, record.value());
         } catch (SerializationException e) {
             setAside(record, e.getMessage());
-            return;
+            return DONE;
         }
         if (command == null) {
             setAside(record, "empty value: not an AgentCommand");
-            return;
+            return DONE;
         }
         switch (command.getOp()) {
             case CreateKernel create -> {
                 count("create");
-                kernels.create(create);
+                return kernels.create(create);
             }
             case DestroyKernel destroy -> {
                 count("destroy");
                 kernels.destroy(destroy);
+                return DONE;
             }
-            default -> setAside(record, "unknown command " + command.getOp().getClass().getSimpleName());
+            default -> {
+                setAside(record, "unknown command " + command.getOp().getClass().getSimpleName());
+                return DONE;
+            }
         }
     }
 

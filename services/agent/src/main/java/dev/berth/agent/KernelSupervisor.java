@@ -24,10 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kernels of one agent: starts and stops them on command and reports each step as a
- * {@link KernelEvent}. Commands arrive on the command loop's thread; exits on {@code exitExecutor}.
+ * {@link KernelEvent}. Commands arrive on the command loop's thread; starts run on {@code starts}
+ * (a slow image pull must not hold up the commands of other kernels); exits on {@code exitExecutor}.
  *
  * <p>Event order per kernel is PREPARING, (PULLING,) then STARTED or CANCELLED, then (TERMINATING
  * and) TERMINATED: the exit callback is attached only after STARTED has been handed to the producer.
+ * A destroy that arrives while its kernel is starting is held until the start is done.
  */
 final class KernelSupervisor {
 
@@ -46,7 +48,11 @@ final class KernelSupervisor {
     private final KernelReports reports;
     private final Counter started;
     private final Counter exited;
+    private final Executor starts;
     private final Map<String, LiveKernel> live = new ConcurrentHashMap<>();
+    /** Kernels whose start is under way, with the reason of a destroy that came meanwhile (or null). */
+    private final Map<String, Starting> starting = new HashMap<>();
+    private boolean closing;
     /** Kernels whose TERMINATED this run has sent, so that a destroy arriving later is not answered twice. */
     private final Map<String, Boolean> ended = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
         @Override
@@ -55,10 +61,11 @@ final class KernelSupervisor {
         }
     });
 
-    KernelSupervisor(String agentId, KernelRuntime runtime, Outbox outbox, AppliedKernels applied, Executor exitExecutor,
-                     Duration killGrace, KernelReports reports, Counter started, Counter exited) {
+    KernelSupervisor(String agentId, KernelRuntime runtime, Outbox outbox, AppliedKernels applied, Executor starts,
+                     Executor exitExecutor, Duration killGrace, KernelReports reports, Counter started, Counter exited) {
         this.agentId = agentId;
         this.runtime = runtime;
+        this.starts = starts;
         this.outbox = outbox;
         this.applied = applied;
         this.exitExecutor = exitExecutor;
@@ -69,34 +76,36 @@ final class KernelSupervisor {
     }
 
     /**
-     * Starts the kernel unless this agent has acted on its id before. The id is recorded once the
-     * start's outcome is known: a crash before that leaves no record, and the create, delivered
-     * again, runs; a crash after the start but before the record leaves a kernel that recovery
-     * finds and records.
+     * Starts the kernel unless this agent has acted on its id before; the future completes once the
+     * start's outcome (STARTED or CANCELLED) has been handed to the producer. The id is recorded
+     * then too: a crash in the middle of a start leaves no record, and the create, delivered again,
+     * runs; a kernel that did start is found by recovery and recorded then.
      */
-    void create(CreateKernel op) {
-        if (applied.contains(op.getKernelId()) || live.containsKey(op.getKernelId())) {
-            log.info("Kernel {} is known already, create ignored", op.getKernelId());
-            return;
-        }
+    CompletableFuture<Void> create(CreateKernel op) {
         KernelSpec spec = specOf(op);
-        emit(spec, KernelEventKind.PREPARING, null, null, null, null);
-        RunningKernel handle;
-        try {
-            handle = runtime.start(spec, image -> emit(spec, KernelEventKind.PULLING, null, null, null, null));
-        } catch (KernelStartException | RuntimeException e) {
-            applied.add(spec.kernelId());
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.warn("Kernel {} of session {} failed to start: {}", spec.kernelId(), spec.sessionId(), why);
-            emit(spec, KernelEventKind.CANCELLED, FAILED_TO_START, null, null, why); // SCH-19: the cause goes as the error detail
-            return;
+        Starting start;
+        synchronized (starting) {
+            if (applied.contains(spec.kernelId()) || live.containsKey(spec.kernelId()) || starting.containsKey(spec.kernelId())) {
+                log.info("Kernel {} is known already, create ignored", spec.kernelId());
+                return CompletableFuture.completedFuture(null);
+            }
+            start = new Starting();
+            starting.put(spec.kernelId(), start);
         }
-        applied.add(spec.kernelId());
-        adopt(spec, handle);
+        emit(spec, KernelEventKind.PREPARING, null, null, null, null);
+        return CompletableFuture.runAsync(() -> start(spec, start), starts);
     }
 
     void destroy(DestroyKernel op) {
-        LiveKernel kernel = live.get(op.getKernelId());
+        LiveKernel kernel;
+        synchronized (starting) {
+            Starting start = starting.get(op.getKernelId());
+            if (start != null) {
+                if (start.destroyReason == null) start.destroyReason = op.getReason();
+                return; // applied once the start is done
+            }
+            kernel = live.get(op.getKernelId());
+        }
         if (kernel == null) {
             if (ended.containsKey(op.getKernelId())) return; // its end has been reported
             // Never started here: the lifecycle still has to hear an end.
@@ -104,6 +113,31 @@ final class KernelSupervisor {
             return;
         }
         stop(kernel, op.getReason());
+    }
+
+    private void start(KernelSpec spec, Starting start) {
+        RunningKernel handle;
+        try {
+            handle = runtime.start(spec, image -> emit(spec, KernelEventKind.PULLING, null, null, null, null));
+        } catch (KernelStartException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.warn("Kernel {} of session {} failed to start: {}", spec.kernelId(), spec.sessionId(), why);
+            synchronized (starting) {
+                applied.add(spec.kernelId());
+                starting.remove(spec.kernelId());
+            }
+            emit(spec, KernelEventKind.CANCELLED, FAILED_TO_START, null, null, why); // SCH-19: the cause goes as the error detail
+            return;
+        }
+        LiveKernel kernel;
+        String heldDestroy;
+        synchronized (starting) {
+            applied.add(spec.kernelId());
+            starting.remove(spec.kernelId());
+            kernel = adopt(spec, handle);
+            heldDestroy = closing ? AGENT_SHUTDOWN : start.destroyReason;
+        }
+        if (heldDestroy != null) stop(kernel, heldDestroy);
     }
 
     /**
@@ -126,9 +160,16 @@ final class KernelSupervisor {
         }
     }
 
-    /** Stops every live kernel; completes when each one's TERMINATED has been handed to the producer. */
+    /**
+     * Stops every live kernel, and every kernel still starting once it has started; completes when
+     * each live one's TERMINATED has been handed to the producer.
+     */
     CompletableFuture<Void> stopAll() {
-        List<LiveKernel> kernels = List.copyOf(live.values());
+        List<LiveKernel> kernels;
+        synchronized (starting) {
+            closing = true;
+            kernels = List.copyOf(live.values());
+        }
         kernels.forEach(kernel -> stop(kernel, AGENT_SHUTDOWN));
         return CompletableFuture.allOf(kernels.stream().map(LiveKernel::ended).toArray(CompletableFuture[]::new));
     }
@@ -210,6 +251,11 @@ final class KernelSupervisor {
         return new KernelSpec(op.getKernelId(), op.getSessionId(), op.getSessionType().name(), op.getImage(),
                 op.getCommand(), op.getBootstrapScript(), op.getEnviron(), op.getResources(), op.getClusterRole(),
                 op.getClusterIdx(), op.getClusterHostname(), Math.max(1, op.getClusterSize()), hosts);
+    }
+
+    /** A start under way; a destroy that comes meanwhile leaves its reason here. */
+    private static final class Starting {
+        private String destroyReason;
     }
 
     /** A started kernel; {@code ended} completes once its TERMINATED is on its way. */

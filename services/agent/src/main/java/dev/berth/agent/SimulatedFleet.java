@@ -55,8 +55,9 @@ public final class SimulatedFleet implements AutoCloseable {
         Counter exited = Counter.builder("berth.fleet.kernels.exited").tag("fleet", idPrefix).register(meters);
         for (int i = 1; i <= count; i++) {
             String id = idPrefix + i;
+            // simulated starts take no time: they run on the command thread
             agents.put(id, new KernelSupervisor(id, runtime, outbox, AppliedKernels.inMemory(Agent.REMEMBERED_KERNELS),
-                    timers, template.killGrace(), KernelReports.NONE, started, exited));
+                    Runnable::run, timers, template.killGrace(), KernelReports.NONE, started, exited));
         }
         String group = berth.topicPrefix() + "berth-fleet-" + idPrefix;
         this.commands = new CommandLoop("fleet-" + idPrefix, berth.topics().agentCommands.name(),

@@ -8,7 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.agent.runtime.KernelRuntime;
+import dev.berth.agent.runtime.KernelSpec;
+import dev.berth.agent.runtime.KernelStartException;
 import dev.berth.agent.runtime.ProcessRuntime;
+import dev.berth.agent.runtime.Recovered;
+import dev.berth.agent.runtime.RunningKernel;
+import dev.berth.agent.runtime.StartListener;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.HealthRegistry;
@@ -35,6 +41,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -319,7 +327,7 @@ class AgentIT {
         first.detach();
         ProcessHandle process = ProcessHandle.of(Long.parseLong(started.getContainerId().substring(4))).orElseThrow();
         Files.writeString(stateDir.resolve("agents").resolve(AGENT).resolve("kernels").resolve("k1").resolve("go"), "");
-        process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        process.onExit().get(10, TimeUnit.SECONDS);
 
         startAgent();
 
@@ -351,14 +359,14 @@ class AgentIT {
     @DisplayName("AGT recovery: a kernel no command ever asked for is stopped when the agent starts (unknown-kernel)")
     void unknownKernelsAreStopped() throws Exception {
         ProcessRuntime runtime = new ProcessRuntime(stateDir, AGENT);
-        var stray = runtime.start(dev.berth.agent.runtime.KernelSpec.single("stray", "s9", "img", "sleep 60", Map.of(), SMALL));
+        var stray = runtime.start(KernelSpec.single("stray", "s9", "img", "sleep 60", Map.of(), SMALL));
 
         startAgent();
 
         List<KernelEvent> seen = eventsOf("stray", KernelEventKind.TERMINATED);
         assertEquals(List.of(KernelEventKind.STARTED, KernelEventKind.TERMINATING, KernelEventKind.TERMINATED), kinds(seen));
         assertEquals("unknown-kernel", seen.getLast().getReason());
-        stray.exit().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        stray.exit().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -473,6 +481,47 @@ class AgentIT {
         assertFalse(Files.exists(stateDir.resolve("agents/agent-2/kernels/k1")));
     }
 
+    @Test
+    @DisplayName("a slow start (as an image pull) holds up no other command; a destroy that comes during it is applied once it is done")
+    void slowStartsDoNotBlock() throws Exception {
+        GatedRuntime runtime = new GatedRuntime(new ProcessRuntime(stateDir, AGENT));
+        startAgent(config(), runtime);
+
+        send(AGENT, create("slow-1", "s1", "sleep 60", SMALL));
+        eventsOf("slow-1", KernelEventKind.PULLING);
+        send(AGENT, create("k2", "s2", "exit 0", SMALL));
+        eventsOf("k2", KernelEventKind.TERMINATED);
+        send(AGENT, destroy("slow-1", "s1", "user-requested"));
+        send(AGENT, create("marker", "s3", "exit 0", SMALL));
+        eventsOf("marker", KernelEventKind.TERMINATED);
+        assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.PULLING), kinds(eventsOf("slow-1", KernelEventKind.PULLING)),
+                "still starting, and the destroy is held");
+
+        runtime.gate.countDown();
+
+        List<KernelEvent> seen = eventsOf("slow-1", KernelEventKind.TERMINATED);
+        assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.PULLING, KernelEventKind.STARTED, KernelEventKind.TERMINATING,
+                KernelEventKind.TERMINATED), kinds(seen));
+        assertEquals("user-requested", seen.getLast().getReason());
+    }
+
+    @Test
+    @DisplayName("a create whose start an agent restart cut short runs again: its offset was not committed, its id not recorded")
+    void createCutShortRunsAgain() throws Exception {
+        GatedRuntime gated = new GatedRuntime(new ProcessRuntime(stateDir, AGENT));
+        Agent first = startAgent(config(), gated);
+        send(AGENT, create("slow-1", "s1", "sleep 60", SMALL));
+        eventsOf("slow-1", KernelEventKind.PULLING);
+        first.detach();
+
+        startAgent();
+
+        List<KernelEvent> seen = eventsOf("slow-1", KernelEventKind.STARTED);
+        assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.PULLING, KernelEventKind.PREPARING, KernelEventKind.STARTED),
+                kinds(seen));
+        gated.abandon();
+    }
+
     // --- helpers -------------------------------------------------------------------------------
 
     static AgentConfig config() {
@@ -486,9 +535,55 @@ class AgentIT {
     }
 
     private Agent startAgent(AgentConfig config) {
-        Agent agent = Agent.start(berth, config, new ProcessRuntime(stateDir, config.agentId()), meters, health);
+        return startAgent(config, new ProcessRuntime(stateDir, config.agentId()));
+    }
+
+    private Agent startAgent(AgentConfig config, KernelRuntime runtime) {
+        Agent agent = Agent.start(berth, config, runtime, meters, health);
         closeables.add(agent);
         return agent;
+    }
+
+    /** Holds the start of kernels named slow-* until the gate opens, as a long image pull would. */
+    private static final class GatedRuntime implements KernelRuntime {
+        final CountDownLatch gate = new CountDownLatch(1);
+        private final ProcessRuntime delegate;
+        private volatile boolean abandoned;
+
+        GatedRuntime(ProcessRuntime delegate) {
+            this.delegate = delegate;
+        }
+
+        /** Opens the gate for a start that must not run any more: it fails instead. */
+        void abandon() {
+            abandoned = true;
+            gate.countDown();
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public RunningKernel start(KernelSpec spec, StartListener listener) throws KernelStartException {
+            if (spec.kernelId().startsWith("slow-")) {
+                listener.pulling(spec.image());
+                try {
+                    if (!gate.await(60, TimeUnit.SECONDS)) throw new KernelStartException("the gate stayed shut");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KernelStartException("interrupted at the gate", e);
+                }
+                if (abandoned) throw new KernelStartException("abandoned");
+            }
+            return delegate.start(spec, listener);
+        }
+
+        @Override
+        public List<Recovered> recover() {
+            return delegate.recover();
+        }
     }
 
     private void send(String agentId, AgentCommand command) throws Exception {
