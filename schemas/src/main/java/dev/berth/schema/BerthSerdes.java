@@ -10,6 +10,7 @@ import dev.berth.schema.avro.ScalingGroupConfig;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionOutcome;
 import dev.berth.schema.avro.SessionPlaced;
@@ -42,6 +43,7 @@ public final class BerthSerdes {
     public static final AvroSerde<AgentCommand> AGENT_COMMAND = new AvroSerde<>(AgentCommand.class);
     public static final AvroSerde<KernelEvent> KERNEL_EVENT = new AvroSerde<>(KernelEvent.class);
     public static final AvroSerde<KernelStats> KERNEL_STATS = new AvroSerde<>(KernelStats.class);
+    public static final AvroSerde<SessionEnded> SESSION_ENDED = new AvroSerde<>(SessionEnded.class);
     public static final AvroSerde<SessionOutcome> SESSION_OUTCOME = new AvroSerde<>(SessionOutcome.class);
     public static final AvroSerde<SchedulingUpdate> SCHEDULING_UPDATE = new AvroSerde<>(SchedulingUpdate.class);
     public static final AvroSerde<KeypairConfig> KEYPAIR_CONFIG = new AvroSerde<>(KeypairConfig.class);

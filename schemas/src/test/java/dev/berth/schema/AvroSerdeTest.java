@@ -94,6 +94,7 @@ class AvroSerdeTest {
                 named("AgentCommand{DestroyKernel}", "AgentCommand.avsc", BerthSerdes.AGENT_COMMAND, SampleRecords.destroyKernel()),
                 named("KernelEvent", "KernelEvent.avsc", BerthSerdes.KERNEL_EVENT, SampleRecords.kernelEvent()),
                 named("SessionRequest{AgentLost}", "SessionRequest.avsc", BerthSerdes.SESSION_REQUEST, SampleRecords.agentLost()),
+                named("SessionEnded", "SessionEnded.avsc", BerthSerdes.SESSION_ENDED, SampleRecords.ended()),
                 named("SessionOutcome", "SessionOutcome.avsc", BerthSerdes.SESSION_OUTCOME, SampleRecords.outcome()),
                 named("KernelStats", "KernelStats.avsc", BerthSerdes.KERNEL_STATS, SampleRecords.kernelStats()),
                 named("SchedulingUpdate", "SchedulingUpdate.avsc", BerthSerdes.SCHEDULING_UPDATE, SampleRecords.schedulingUpdate()),

@@ -25,6 +25,7 @@ import dev.berth.schema.avro.SchedulerStatus;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionOutcome;
@@ -135,6 +136,10 @@ final class SampleRecords {
 
     static SessionOutcome outcome() {
         return new SessionOutcome(SESSION_ID, SessionStatus.TERMINATED, SessionResult.FAILURE, AT.plusSeconds(9));
+    }
+
+    static SessionEnded ended() {
+        return new SessionEnded(SESSION_ID, AT.plusSeconds(9), SessionStatus.ERROR, SessionResult.UNDEFINED, "gpu", "research");
     }
 
     static SessionRequest agentLost() {

@@ -1,11 +1,10 @@
 package dev.berth.topology;
 
 import static dev.berth.schema.BerthSerdes.KEY;
-import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
 import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
 import dev.berth.schema.Topics;
-import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.admission.AdmissionOptions;
 import dev.berth.topology.admission.AdmissionTopology;
@@ -37,14 +36,13 @@ public final class SchedulerTopology {
     public static Topology build(Topics topics, AdmissionOptions admission, PlacementOptions placement, SchedulerObserver observer) {
         StreamsBuilder builder = new StreamsBuilder();
         ConfigTables.addTo(builder, topics);
-        // a topic is read once per application; the stages that share one get the same stream
+        // admission and the lifecycle share the one stream of requests
         KStream<String, SessionRequest> requests = builder.stream(topics.sessionRequests.name(),
                 Consumed.with(KEY, SESSION_REQUEST).withName("session-requests"));
-        KStream<String, SessionEvent> sessionEvents = builder.stream(topics.sessionEvents.name(),
-                Consumed.with(KEY, SESSION_EVENT).withName("session-events"));
-        AdmissionTopology.addTo(builder, requests, sessionEvents, topics, admission, observer);
-        PlacementTopology.addTo(builder, sessionEvents, topics, placement, observer);
-        LifecycleTopology.addTo(builder, requests, topics);
+        // the lifecycle is wired first only because it yields the ends that admission and placement release on
+        KStream<String, SessionEnded> ends = LifecycleTopology.addTo(builder, requests, topics);
+        AdmissionTopology.addTo(builder, requests, ends, topics, admission, observer);
+        PlacementTopology.addTo(builder, ends, topics, placement, observer);
         return builder.build();
     }
 }

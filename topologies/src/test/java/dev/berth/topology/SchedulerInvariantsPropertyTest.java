@@ -38,9 +38,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Random workloads of creates, destroys, kernel reports, agents joining and agents falling silent,
- * run through the whole topology; invariants 1–3 of the design are checked after every step.
+ * run through the whole topology; invariants 1–3 of the design are checked after every step, and
+ * invariant 4 at the end, when every session has ended and the ledger must hold nothing.
  */
-@DisplayName("Scheduler invariants over random workloads (DESIGN invariants 1-3)")
+@DisplayName("Scheduler invariants over random workloads (DESIGN invariants 1-4)")
 class SchedulerInvariantsPropertyTest {
 
     private static final int STEPS = 1_500;
@@ -65,7 +66,14 @@ class SchedulerInvariantsPropertyTest {
     @ValueSource(longs = {1, 2, 3})
     void invariantsHoldAfterEveryStep(long seed) {
         Random random = new Random(seed);
-        try (SchedulerHarness h = new SchedulerHarness(stateDir.resolve("s" + seed), AdmissionOptions.DEFAULTS, FAST_LOSS)) {
+        Map<String, Map<String, Long>> drift = new HashMap<>();
+        SchedulerObserver recorder = new SchedulerObserver() {
+            @Override
+            public void drift(String agentId, Map<String, Long> d) {
+                drift.put(agentId, d);
+            }
+        };
+        try (SchedulerHarness h = new SchedulerHarness(stateDir.resolve("s" + seed), AdmissionOptions.DEFAULTS, FAST_LOSS, recorder)) {
             h.keypairs.pipeInput(LIMITED_KEY, new KeypairConfig(LIMITED_KEY, "u-limited", "default", UserRole.USER, true, "small", 100, 1L), 0);
             h.limits.pipeInput("keypair-policy:small", ResourceLimits.newBuilder().setScope(LimitScope.KEYPAIR_POLICY).setId("small")
                     .setTotalResourceSlots(Map.of("cpu", LIMITED_CPU)).setMaxConcurrentSessions(LIMITED_SESSIONS).build(), 0);
@@ -87,6 +95,12 @@ class SchedulerInvariantsPropertyTest {
                 assertTrue(Transitions.isTerminal(sessions.get(id).getStatus()), id + " ends: " + sessions.get(id).getStatus());
                 assertEquals(1, terminalEvents.getOrDefault(id, 0), id + " reaches a terminal state exactly once");
             }
+            // invariant 4: with every session ended, the ledger holds nothing on any agent, as the agents (running nothing) say
+            drift.clear();
+            for (String agent : liveAgents) beat(h, agent);
+            h.at(h.now() + 5);
+            assertEquals(liveAgents.size(), drift.size());
+            drift.forEach((agent, d) -> assertEquals(Map.of(), d, agent + " still holds slots in the ledger"));
         }
     }
 

@@ -26,11 +26,11 @@ import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionResult;
 import dev.berth.schema.avro.SessionStatus;
 import dev.berth.schema.avro.SessionType;
+import dev.berth.topology.admission.AdmissionOptions;
 import dev.berth.topology.placement.PlacementOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -47,10 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The admission, placement and lifecycle stages together, as {@link SchedulerTopology} wires them. */
 class SchedulerTopologyTest {
 
-    private final Topics topics = Topics.withPrefix("", 1);
     @TempDir Path stateDir;
+    private SchedulerHarness h;
+    private Topics topics;
     private TopologyTestDriver driver;
-    private long wallClockMs;
     private TestInputTopic<String, SessionRequest> requests;
     private TestInputTopic<String, AgentHeartbeat> heartbeats;
     private TestInputTopic<String, KernelEvent> kernelEvents;
@@ -59,18 +59,19 @@ class SchedulerTopologyTest {
 
     @BeforeEach
     void start() {
-        Properties props = Fixtures.driverProps("scheduler-test", stateDir, topics);
-        driver = new TopologyTestDriver(SchedulerTopology.build(topics, PlacementOptions.DEFAULTS), props, java.time.Instant.ofEpochMilli(0));
-        requests = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), BerthSerdes.SESSION_REQUEST);
-        heartbeats = driver.createInputTopic(topics.agentHeartbeats.name(), new StringSerializer(), BerthSerdes.AGENT_HEARTBEAT);
-        kernelEvents = driver.createInputTopic(topics.kernelEvents.name(), new StringSerializer(), BerthSerdes.KERNEL_EVENT);
-        sessionEvents = driver.createOutputTopic(topics.sessionEvents.name(), BerthSerdes.KEY.deserializer(), BerthSerdes.SESSION_EVENT);
-        commands = driver.createOutputTopic(topics.agentCommands.name(), BerthSerdes.KEY.deserializer(), BerthSerdes.AGENT_COMMAND);
+        h = new SchedulerHarness(stateDir, AdmissionOptions.DEFAULTS, PlacementOptions.DEFAULTS);
+        topics = h.topics;
+        driver = h.driver;
+        requests = h.requests;
+        heartbeats = h.heartbeats;
+        kernelEvents = h.kernelEvents;
+        sessionEvents = h.sessionEvents;
+        commands = h.commands;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        h.close();
     }
 
     @Test
@@ -230,11 +231,8 @@ class SchedulerTopologyTest {
         assertTrue(commands.isEmpty());
     }
 
-    /** Moves the wall clock to {@code ms} (at least one placement pass, 5 ms, on), as time passes in production. */
     private void at(long ms) {
-        long target = Math.max(wallClockMs + 5, ms);
-        driver.advanceWallClockTime(java.time.Duration.ofMillis(target - wallClockMs));
-        wallClockMs = target;
+        h.at(ms);
     }
 
     private static List<SessionEventKind> kinds(List<SessionEvent> events) {

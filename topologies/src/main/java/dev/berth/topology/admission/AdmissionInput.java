@@ -1,7 +1,7 @@
 package dev.berth.topology.admission;
 
 import dev.berth.schema.avro.SessionAdmitted;
-import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEnded;
 
 /** What admission reacts to, all keyed by domain. */
 sealed interface AdmissionInput {
@@ -10,5 +10,5 @@ sealed interface AdmissionInput {
     record Create(SessionAdmitted candidate) implements AdmissionInput {}
 
     /** A session stopped holding resources: TERMINATED, CANCELLED or ERROR. */
-    record Ended(SessionEvent event) implements AdmissionInput {}
+    record Ended(SessionEnded ended) implements AdmissionInput {}
 }

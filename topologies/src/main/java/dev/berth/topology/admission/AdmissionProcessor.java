@@ -2,8 +2,8 @@ package dev.berth.topology.admission;
 
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.SchedulingUpdate;
-import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionOutcome;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionResult;
@@ -92,7 +92,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     public void process(Record<String, AdmissionInput> record) {
         switch (record.value()) {
             case AdmissionInput.Create create -> admitOrWait(create.candidate(), record.timestamp());
-            case AdmissionInput.Ended ended -> end(ended.event().getSession(), record.timestamp());
+            case AdmissionInput.Ended ended -> end(ended.ended(), record.timestamp());
         }
     }
 
@@ -120,10 +120,10 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     }
 
     /** Each session's resources are given back once: the first end event removes the reservation. */
-    private void end(Session session, long nowMs) {
-        String id = session.getSessionId();
+    private void end(SessionEnded ended, long nowMs) {
+        String id = ended.getSessionId();
         if (outcomes.get(id) == null) {
-            outcomes.put(id, new SessionOutcome(id, session.getStatus(), session.getResult(), Instant.ofEpochMilli(nowMs)));
+            outcomes.put(id, new SessionOutcome(id, ended.getStatus(), ended.getResult(), Instant.ofEpochMilli(nowMs)));
         }
         forgetWaiting(id);
         SessionAdmitted held = reserved.remove(id);
@@ -132,7 +132,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
             ledger.release(held);
         }
         // a release, or an outcome a dependent waits on
-        String domain = session.getSpec().getDomain();
+        String domain = ended.getDomain();
         if (waiting.containsKey(domain)) dirty.add(domain);
     }
 

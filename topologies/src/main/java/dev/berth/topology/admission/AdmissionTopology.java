@@ -3,7 +3,7 @@ package dev.berth.topology.admission;
 import static dev.berth.schema.BerthSerdes.KEY;
 import static dev.berth.schema.BerthSerdes.SCHEDULING_UPDATE;
 import static dev.berth.schema.BerthSerdes.SESSION_ADMITTED;
-import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
+import static dev.berth.schema.BerthSerdes.SESSION_ENDED;
 import static dev.berth.schema.BerthSerdes.SESSION_OUTCOME;
 import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
@@ -11,11 +11,9 @@ import dev.berth.schema.Topics;
 import dev.berth.schema.avro.CreateSession;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.SessionAdmitted;
-import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionRequest;
-import dev.berth.schema.avro.SessionStatus;
 import dev.berth.topology.SchedulerObserver;
-import dev.berth.topology.lifecycle.Transitions;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -28,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Admission, keyed by domain.
  * <ul>
- *   <li>in: session.requests (creates only), session.events (ends only), both repartitioned by domain;
+ *   <li>in: session.requests (creates only), the lifecycle's SessionEnded, both repartitioned by domain;
  *       config.keypairs, config.limits, config.scaling-groups as global stores</li>
  *   <li>stores: admission-waiting, admission-reserved, admission-outcomes</li>
  *   <li>out: session.admitted (group → SessionAdmitted), session.scheduling (session id → SchedulingUpdate:
@@ -40,7 +38,7 @@ public final class AdmissionTopology {
     private AdmissionTopology() {}
 
     public static void addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests,
-                             KStream<String, SessionEvent> sessionEvents, Topics topics, AdmissionOptions options,
+                             KStream<String, SessionEnded> ends, Topics topics, AdmissionOptions options,
                              SchedulerObserver observer) {
         int partitions = topics.sessionRequests.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED));
@@ -53,14 +51,13 @@ public final class AdmissionTopology {
                 .selectKey((sessionId, candidate) -> candidate.getSpec().getDomain(), Named.as("admission-create-by-domain"))
                 .repartition(Repartitioned.with(KEY, SESSION_ADMITTED).withName("admission-candidates").withNumberOfPartitions(partitions))
                 .mapValues(AdmissionInput.Create::new, Named.as("admission-as-create"));
-        KStream<String, AdmissionInput> ends = sessionEvents
-                .filter((sessionId, event) -> releases(event.getSession().getStatus()), Named.as("admission-only-ends"))
-                .selectKey((sessionId, event) -> event.getSession().getSpec().getDomain(), Named.as("admission-end-by-domain"))
-                .repartition(Repartitioned.with(KEY, SESSION_EVENT).withName("admission-ends").withNumberOfPartitions(partitions))
+        KStream<String, AdmissionInput> releases = ends
+                .selectKey((sessionId, ended) -> ended.getDomain(), Named.as("admission-end-by-domain"))
+                .repartition(Repartitioned.with(KEY, SESSION_ENDED).withName("admission-ends").withNumberOfPartitions(partitions))
                 .mapValues(AdmissionInput.Ended::new, Named.as("admission-as-end"));
 
         creates
-                .merge(ends, Named.as("admission-merge-ends"))
+                .merge(releases, Named.as("admission-merge-ends"))
                 .process(() -> new AdmissionProcessor(options, observer), Named.as("admission"),
                         AdmissionProcessor.WAITING, AdmissionProcessor.RESERVED, AdmissionProcessor.OUTCOMES)
                 .split(Named.as("admission-out-"))
@@ -73,10 +70,5 @@ public final class AdmissionTopology {
                 .branch((key, out) -> out instanceof SessionRequest, Branched.<String, SpecificRecord>withConsumer(cancels -> cancels
                         .mapValues(out -> (SessionRequest) out, Named.as("admission-as-request"))
                         .to(topics.sessionRequests.name(), Produced.with(KEY, SESSION_REQUEST).withName("admission-requests"))).withName("requests"));
-    }
-
-    /** Statuses in which a session holds no quota any more (SES-10: ERROR does not occupy). */
-    static boolean releases(SessionStatus status) {
-        return Transitions.isTerminal(status) || status == SessionStatus.ERROR;
     }
 }

@@ -13,6 +13,7 @@ import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.schema.avro.SessionResult;
+import dev.berth.schema.avro.SessionSpec;
 import dev.berth.schema.avro.SessionStatus;
 import dev.berth.schema.avro.SessionType;
 import java.time.Instant;
@@ -118,7 +119,7 @@ public final class Lifecycle {
     private static Decision rename(Session current, LifecycleInput.Rename rename, long now) {
         if (Transitions.isTerminal(current.getStatus())) return Decision.NONE;
         Session next = copy(current);
-        next.getSpec().setName(rename.op().getNewName());
+        next.setSpec(SessionSpec.newBuilder(current.getSpec()).setName(rename.op().getNewName()).build());
         next.setVersion(current.getVersion() + 1);
         return new Decision(next, List.of(event(next, SessionEventKind.RENAMED, null, now)), List.of());
     }
@@ -174,6 +175,11 @@ public final class Lifecycle {
             if (agentId.equals(kernel.getAgentId()) && !isDead(kernel.getStatus())) kernel.setStatus(KernelStatus.ERROR);
         }
         return transition(next, SessionStatus.ERROR, AGENT_LOST, now, elsewhere);
+    }
+
+    /** Statuses in which a session holds no quota and, but for ERROR, no slots (SES-10). */
+    public static boolean releases(SessionStatus status) {
+        return Transitions.isTerminal(status) || status == SessionStatus.ERROR;
     }
 
     private static boolean isDead(KernelStatus status) {
@@ -310,8 +316,19 @@ public final class Lifecycle {
         return -1;
     }
 
-    /** Sessions in stores are shared with the event just published, so every change starts from a deep copy. */
+    /**
+     * Sessions in stores are shared with the event just published, so every change starts from a
+     * copy of what changes: the kernels and the history. The spec and the scheduler status are
+     * never changed in place and are shared; a rename replaces the spec.
+     */
     private static Session copy(Session session) {
-        return Session.newBuilder(session).build();
+        List<KernelInfo> kernels = new ArrayList<>(session.getKernels().size());
+        for (KernelInfo k : session.getKernels()) {
+            kernels.add(new KernelInfo(k.getKernelId(), k.getClusterRole(), k.getClusterIdx(), k.getClusterHostname(),
+                    k.getStatus(), k.getAgentId(), k.getContainerId(), k.getExitCode()));
+        }
+        return new Session(session.getSessionId(), session.getAccessKey(), session.getSpec(), session.getStatus(),
+                session.getStatusInfo(), new HashMap<>(session.getStatusHistory()), session.getResult(), session.getCreatedAt(),
+                session.getTerminatedAt(), kernels, session.getScheduler(), session.getRequeues(), session.getVersion());
     }
 }

@@ -12,6 +12,7 @@ import static dev.berth.schema.BerthSerdes.SESSION_PLACED;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.SessionAdmitted;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionRequest;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -29,14 +30,17 @@ import org.apache.kafka.streams.state.Stores;
  *       kernel.events (session id → KernelEvent), session.scheduling (session id → SchedulingUpdate)</li>
  *   <li>store: lifecycle-sessions (session id → Session)</li>
  *   <li>out: session.events (session id → SessionEvent), agent.commands (agent id → AgentCommand, destroys),
- *       session.admitted (group → SessionAdmitted: batch sessions queued again after losing their agent)</li>
+ *       session.admitted (group → SessionAdmitted: batch sessions queued again after losing their agent),
+ *       and, to admission and placement inside the application, SessionEnded (session id → when a session
+ *       stops holding resources)</li>
  * </ul>
  */
 public final class LifecycleTopology {
 
     private LifecycleTopology() {}
 
-    public static void addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests, Topics topics) {
+    /** Returns the stream of {@link SessionEnded}, still keyed by session id, for admission and placement. */
+    public static KStream<String, SessionEnded> addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests, Topics topics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(LifecycleProcessor.STORE), KEY, SESSION));
 
@@ -50,7 +54,7 @@ public final class LifecycleTopology {
                 .stream(topics.kernelEvents.name(), Consumed.with(KEY, KERNEL_EVENT).withName("lifecycle-kernel-events"))
                 .mapValues(LifecycleInput.KernelChanged::new, Named.as("lifecycle-kernel-changed"));
 
-        requests
+        var outputs = requests
                 .mapValues(LifecycleInput::of, Named.as("lifecycle-request"))
                 .merge(placements, Named.as("lifecycle-merge-placements"))
                 .merge(kernelEvents, Named.as("lifecycle-merge-kernel-events"))
@@ -65,6 +69,9 @@ public final class LifecycleTopology {
                         .to(topics.agentCommands.name(), Produced.with(KEY, AGENT_COMMAND).withName("lifecycle-agent-commands"))).withName("commands"))
                 .branch((key, out) -> out instanceof SessionAdmitted, Branched.<String, org.apache.avro.specific.SpecificRecord>withConsumer(requeues -> requeues
                         .mapValues(out -> (SessionAdmitted) out, Named.as("lifecycle-as-requeue"))
-                        .to(topics.sessionAdmitted.name(), Produced.with(KEY, SESSION_ADMITTED).withName("lifecycle-requeues"))).withName("requeues"));
+                        .to(topics.sessionAdmitted.name(), Produced.with(KEY, SESSION_ADMITTED).withName("lifecycle-requeues"))).withName("requeues"))
+                .branch((key, out) -> out instanceof SessionEnded, Branched.as("ends"))
+                .noDefaultBranch();
+        return outputs.get("lifecycle-out-ends").mapValues(out -> (SessionEnded) out, Named.as("lifecycle-as-ended"));
     }
 }

@@ -2,7 +2,7 @@ package dev.berth.topology.placement;
 
 import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.SessionAdmitted;
-import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEnded;
 
 /** What placement reacts to, all keyed by scaling group. */
 sealed interface PlacementInput {
@@ -12,5 +12,5 @@ sealed interface PlacementInput {
     record Heartbeat(AgentHeartbeat heartbeat) implements PlacementInput {}
 
     /** A session reached a dead status: whatever it holds is given back. */
-    record Ended(SessionEvent event) implements PlacementInput {}
+    record Ended(SessionEnded ended) implements PlacementInput {}
 }

@@ -9,8 +9,8 @@ import dev.berth.schema.avro.DestroyKernel;
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.KernelBinding;
 import dev.berth.schema.avro.SessionAdmitted;
-import dev.berth.schema.avro.SessionEvent;
-import dev.berth.schema.avro.SessionEventKind;
+import dev.berth.schema.avro.SessionEnded;
+import dev.berth.schema.avro.SessionStatus;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.ScalingGroupConfig;
 import dev.berth.schema.avro.SchedulingUpdate;
@@ -105,7 +105,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                 observer.drift(heartbeat.heartbeat().getAgentId(), state.drift(heartbeat.heartbeat()));
                 if (!state.putAgent(heartbeat.heartbeat(), options.staleAfter())) return;
             }
-            case PlacementInput.Ended end -> release(record, end.event());
+            case PlacementInput.Ended end -> release(record, end.ended());
         }
         dirty.add(group);
     }
@@ -121,13 +121,13 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         }
     }
 
-    private void release(Record<String, PlacementInput> record, SessionEvent event) {
-        String id = event.getSessionId();
+    private void release(Record<String, PlacementInput> record, SessionEnded end) {
+        String id = end.getSessionId();
         ended.put(id, record.timestamp());
         state.dequeue(id);
         told.forget(id);
         SessionPlaced held = state.release(id);
-        if (held != null && event.getKind() == SessionEventKind.CANCELLED) {
+        if (held != null && end.getStatus() == SessionStatus.CANCELLED) {
             // cancelled before the lifecycle saw the placement: the kernels may be starting, stop them
             for (KernelBinding binding : held.getBindings()) {
                 context.forward(record.withKey(binding.getAgentId()).withValue(AgentCommand.newBuilder()

@@ -5,14 +5,14 @@ import static dev.berth.schema.BerthSerdes.AGENT_HEARTBEAT;
 import static dev.berth.schema.BerthSerdes.KEY;
 import static dev.berth.schema.BerthSerdes.SCHEDULING_UPDATE;
 import static dev.berth.schema.BerthSerdes.SESSION_ADMITTED;
-import static dev.berth.schema.BerthSerdes.SESSION_EVENT;
+import static dev.berth.schema.BerthSerdes.SESSION_ENDED;
 import static dev.berth.schema.BerthSerdes.SESSION_PLACED;
 import static dev.berth.schema.BerthSerdes.SESSION_REQUEST;
 
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.SchedulingUpdate;
-import dev.berth.schema.avro.SessionEvent;
+import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.SchedulerObserver;
@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  * Placement, keyed by scaling group.
  * <ul>
  *   <li>in: session.admitted (group → SessionAdmitted); agent.heartbeats (agent id → AgentHeartbeat), repartitioned
- *       by group; session.events (session id → SessionEvent), only dead sessions, repartitioned by group</li>
+ *       by group; the lifecycle's SessionEnded, only dead sessions, repartitioned by group</li>
  *   <li>stores: placement-queue, placement-agents, placement-allocations, placement-ended</li>
  *   <li>out: session.placements (session id → SessionPlaced), agent.commands (agent id → AgentCommand: creates,
  *       and destroys of kernels no allocation holds), session.requests (session id → SessionRequest: cancels of
@@ -44,7 +44,7 @@ public final class PlacementTopology {
 
     private PlacementTopology() {}
 
-    public static void addTo(StreamsBuilder builder, KStream<String, SessionEvent> sessionEvents, Topics topics, PlacementOptions options,
+    public static void addTo(StreamsBuilder builder, KStream<String, SessionEnded> ends, Topics topics, PlacementOptions options,
                              SchedulerObserver observer) {
         int partitions = topics.sessionAdmitted.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED));
@@ -60,11 +60,10 @@ public final class PlacementTopology {
                 .selectKey((agentId, heartbeat) -> heartbeat.getScalingGroup(), Named.as("placement-heartbeat-by-group"))
                 .repartition(Repartitioned.with(KEY, AGENT_HEARTBEAT).withName("placement-heartbeats").withNumberOfPartitions(partitions))
                 .mapValues(PlacementInput.Heartbeat::new, Named.as("placement-as-heartbeat"));
-        KStream<String, PlacementInput> ended = sessionEvents
-                .filter((sessionId, event) -> Transitions.isTerminal(event.getSession().getStatus())
-                        && event.getKind() != dev.berth.schema.avro.SessionEventKind.RENAMED, Named.as("placement-only-ended"))
-                .selectKey((sessionId, event) -> event.getSession().getSpec().getScalingGroup(), Named.as("placement-ended-by-group"))
-                .repartition(Repartitioned.with(KEY, SESSION_EVENT).withName("placement-ended").withNumberOfPartitions(partitions))
+        KStream<String, PlacementInput> ended = ends
+                .filter((sessionId, end) -> Transitions.isTerminal(end.getStatus()), Named.as("placement-only-dead"))
+                .selectKey((sessionId, end) -> end.getScalingGroup(), Named.as("placement-ended-by-group"))
+                .repartition(Repartitioned.with(KEY, SESSION_ENDED).withName("placement-ended").withNumberOfPartitions(partitions))
                 .mapValues(PlacementInput.Ended::new, Named.as("placement-as-ended"));
 
         admitted
