@@ -19,6 +19,7 @@ import dev.berth.identity.Bootstrap;
 import dev.berth.identity.Migrations;
 import dev.berth.identity.OutboxRelay;
 import dev.berth.identity.PgSettings;
+import dev.berth.identity.SessionProjector;
 import dev.berth.schema.avro.SessionRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * Berth's HTTP API. Wiring only: the router below is the table of contents, the handlers live in
  * their feature packages. The caller owns the producer and the session view; this owns the rest:
  * at start it migrates PostgreSQL, bootstraps the defaults (and the superadmin's keypair file in
- * the state directory) and starts the outbox relay that streams policies to the scheduler.
+ * the state directory), starts the outbox relay that streams policies to the scheduler and the
+ * projector that keeps the sessions table in step with session.events.
  */
 public final class ApiServer {
 
@@ -64,6 +66,7 @@ public final class ApiServer {
     private Redis redis;
     private Producer<String, byte[]> relayProducer;
     private OutboxRelay relay;
+    private SessionProjector projector;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
     public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
@@ -80,6 +83,9 @@ public final class ApiServer {
                     relayProducer = OutboxRelay.createProducer(berth.kafkaBootstrap());
                     relay = new OutboxRelay(vertx, pool, relayProducer, berth.topics(), RELAY_INTERVAL);
                     relay.start();
+                    projector = new SessionProjector(berth.kafkaBootstrap(), berth.topics().sessionEvents.name(),
+                            berth.topics().prefix() + "berth-session-projector", pool);
+                    projector.start();
                     redis = Redis.createClient(vertx, new RedisOptions()
                             .setConnectionString("redis://" + config.redisHost() + ":" + config.redisPort() + "/" + RATE_LIMIT_DB)
                             .setMaxPoolSize(POOL_SIZE));
@@ -150,7 +156,10 @@ public final class ApiServer {
             if (output != null) output.close();
             if (relay != null) relay.close();
             if (redis != null) redis.close();
-        }).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close())
+        }).compose(done -> projector == null ? Future.<Void>succeededFuture() : vertx.executeBlocking(() -> {
+            projector.close();
+            return null;
+        })).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close())
                 .compose(done -> relayProducer == null ? Future.<Void>succeededFuture()
                         : vertx.executeBlocking(() -> {
                             relayProducer.close(Duration.ofSeconds(5));
