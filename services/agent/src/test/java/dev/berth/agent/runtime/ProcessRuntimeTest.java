@@ -205,7 +205,7 @@ class ProcessRuntimeTest {
             System.err.println("cgroup test skipped: " + memory + " is not writable here");
             org.junit.jupiter.api.Assumptions.abort(memory + " is not writable here");
         }
-        String agent = "a-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String agent = "cgroup-test"; // one fixed name: each run leaves at most this agent's empty parent cgroup
         ProcessRuntime runtime = new ProcessRuntime(stateDir, agent);
         RunningKernel kernel = start(runtime, KernelSpec.single("k1", "s1", "img", "while :; do :; done", Map.of(),
                 Map.of("cpu", 250L, "mem", 64L << 20)));
