@@ -425,6 +425,65 @@ class IdentityIT {
         });
     }
 
+    @Test
+    @DisplayName("RES-07 a scaling group's scheduler options, and a deactivated user's keypairs, reach their config topics")
+    void groupAndKeypairChangesReachTopics() throws Exception {
+        String group = "streamed-sg-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", group).put("scheduler", "drf")
+                .put("schedulerOpts", new JsonObject().put("allowedSessionTypes", new JsonArray().add("batch").add("inference"))
+                        .put("pendingTimeout", 30).put("config", new JsonObject().put("num_retries_to_skip", 3)))));
+        User user = newUser("streamed", "default", "user");
+        ok(admin(HttpMethod.DELETE, "/v1/admin/users/" + user.id(), null));
+
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            byte[] value = latest(topics.configScalingGroups.name()).get(group);
+            assertNotNull(value);
+            var config = BerthSerdes.SCALING_GROUP_CONFIG.deserialize("", value);
+            assertEquals("drf", config.getScheduler());
+            assertEquals(30_000L, config.getPendingTimeoutMs());
+            assertEquals(List.of("BATCH", "INFERENCE"), config.getAllowedSessionTypes().stream().map(Enum::name).toList());
+            assertEquals(Map.of("num_retries_to_skip", "3"), config.getSchedulerConfig());
+        });
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            byte[] value = latest(topics.configKeypairs.name()).get(user.keypair().accessKey());
+            assertNotNull(value);
+            var keypair = BerthSerdes.KEYPAIR_CONFIG.deserialize("", value);
+            assertEquals(user.id(), keypair.getUserId());
+            assertFalse(keypair.getActive(), "the keypair of a deactivated user is inactive for the scheduler too");
+        });
+    }
+
+    @Test
+    @DisplayName("SES-06/API-09 an image's ai.backend.role label decides the role; only SYSTEM sessions may use a non-public group")
+    void imageRoleAndPrivateGroups() throws Exception {
+        String group = "private-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", group).put("isPublic", false)));
+        ok(admin(HttpMethod.PUT, "/v1/admin/scaling-groups/" + group + "/domains/default", null));
+        JsonObject associations = admin(HttpMethod.GET, "/v1/admin/scaling-groups/" + group + "/associations", null).bodyAsJsonObject();
+        assertEquals(new JsonArray().add("default"), associations.getJsonArray("domains"));
+        String image = "berth/sftp-" + suffix();
+        HttpResponse<Buffer> registered = admin(HttpMethod.POST, "/v1/admin/images", new JsonObject().put("name", image).put("tag", "1.0")
+                .put("architectures", new JsonArray().add("x86_64").add("aarch64"))
+                .put("labels", new JsonObject().put("ai.backend.role", "SYSTEM"))
+                .put("minResources", new JsonObject().put("cpu", 0.25).put("mem", "64m")));
+        assertEquals(201, registered.statusCode(), registered.bodyAsString());
+        assertEquals(image + ":1.0", registered.bodyAsJsonObject().getString("ref"));
+        User user = newUser("system", "default", "user");
+
+        assertProblem(create(user, session("compute-private").put("scalingGroup", group)), 404, "scaling-group-not-found", group);
+        HttpResponse<Buffer> system = create(user, new JsonObject().put("name", "sftp-" + suffix()).put("image", image + ":1.0")
+                .put("scalingGroup", group));
+        assertEquals(201, system.statusCode(), system.bodyAsString());
+        JsonObject seen = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/sessions/" + system.bodyAsJsonObject().getString("sessionId"), null)
+                .bodyAsJsonObject();
+        assertEquals(group, seen.getString("scalingGroup"));
+        assertEquals(new JsonObject().put("cpu", 0.25).put("mem", 64L << 20), seen.getJsonObject("resources"), "the image's minimum fills the slots");
+
+        ok(admin(HttpMethod.DELETE, "/v1/admin/scaling-groups/" + group + "/domains/default", null));
+        assertProblem(create(user, new JsonObject().put("name", "sftp-" + suffix()).put("image", image + ":1.0").put("scalingGroup", group)),
+                404, "scaling-group-not-found", group);
+    }
+
     // ---- AUTH-12 ----
 
     @Test

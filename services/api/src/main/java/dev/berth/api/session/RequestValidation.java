@@ -91,7 +91,7 @@ public final class RequestValidation {
         SessionType type = enumValue(findings, body, "type", SessionType.class, SessionType.INTERACTIVE);
         ClusterMode clusterMode = enumValue(findings, body, "clusterMode", ClusterMode.class, ClusterMode.SINGLE_NODE);
         int clusterSize = clusterSize(findings, body.getValue("clusterSize"));
-        Map<String, Long> resources = resources(findings, body.getValue("resources"), preset != null);
+        Map<String, Long> resources = resources(findings, body.getValue("resources"));
         Map<String, String> environ = environ(findings, body.getValue("environ"));
         String callbackUrl = callbackUrl(findings, body.getValue("callbackUrl"));
         List<String> dependencies = dependencies(findings, body.getValue("dependencies"));
@@ -230,12 +230,10 @@ public final class RequestValidation {
         return 1;
     }
 
-    private static Map<String, Long> resources(Findings findings, Object value, boolean presetGiven) {
+    /** Slots given in the body; cpu and mem may also come from a preset or the image (API-08), which CreatePlan checks. */
+    private static Map<String, Long> resources(Findings findings, Object value) {
         Map<String, Long> slots = new LinkedHashMap<>();
-        if (value == null) {
-            if (!presetGiven) findings.add("resources", "is required, with at least cpu and mem (or name a preset)");
-            return slots;
-        }
+        if (value == null) return slots;
         if (!(value instanceof JsonObject given)) {
             findings.add("resources", "must be an object of slot name to amount");
             return slots;
@@ -254,9 +252,7 @@ public final class RequestValidation {
         }
         for (String required : List.of(Slots.CPU, Slots.MEM)) {
             Long amount = slots.get(required);
-            if (!given.containsKey(required)) {
-                if (!presetGiven) findings.add("resources." + required, "is required");
-            } else if (amount != null && amount == 0) findings.add("resources." + required, "must be greater than 0");
+            if (amount != null && amount == 0) findings.add("resources." + required, "must be greater than 0");
         }
         return slots;
     }

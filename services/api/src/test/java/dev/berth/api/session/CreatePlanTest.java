@@ -111,6 +111,11 @@ class CreatePlanTest {
 
         ProblemException unknown = assertThrows(ProblemException.class, () -> decide(bare, Optional.empty(), Optional.empty()));
         assertTrue(unknown.detail().startsWith("preset"), unknown.detail());
+
+        CreateRequest noMem = RequestValidation.createRequest(new JsonObject().put("name", "no-memory").put("image", "python:3.12")
+                .put("resources", new JsonObject().put("cpu", 1)));
+        ProblemException missing = assertThrows(ProblemException.class, () -> decide(noMem, Optional.empty(), Optional.empty()));
+        assertTrue(missing.detail().startsWith("resources.mem is required"), missing.detail());
     }
 
     @Test
