@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.common.Env;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -83,11 +86,11 @@ class AgentConfigTest {
 
     @Test
     @DisplayName("without a configured engine the docker runtime uses the project's engine when its socket exists, else the system's")
-    void dockerHostFallback(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state) throws Exception {
+    void dockerHostFallback(@TempDir Path state) throws Exception {
         AgentConfig config = AgentConfig.from(new Env(Map.of()));
         assertEquals("unix:///var/run/docker.sock", Runtimes.dockerHost(config, state));
-        java.nio.file.Files.createDirectories(state.resolve("docker"));
-        java.nio.file.Files.writeString(state.resolve("docker/docker.sock"), "");
+        Files.createDirectories(state.resolve("docker"));
+        Files.writeString(state.resolve("docker/docker.sock"), "");
         assertEquals("unix://" + state.resolve("docker/docker.sock").toAbsolutePath(), Runtimes.dockerHost(config, state));
     }
 

@@ -2,8 +2,13 @@ package dev.berth.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HostTest {
 
@@ -17,16 +22,16 @@ class HostTest {
     @Test
     @DisplayName("the cpu model comes from /proc/cpuinfo: model name on x86, Model on ARM boards, else empty")
     void cpuModel() {
-        assertEquals("Intel(R) Xeon(R) CPU", Host.cpuModel(java.util.List.of("processor\t: 0", "model name\t: Intel(R) Xeon(R) CPU", "model name\t: other")));
-        assertEquals("Raspberry Pi 4 Model B", Host.cpuModel(java.util.List.of("processor : 0", "Model : Raspberry Pi 4 Model B")));
-        assertEquals("", Host.cpuModel(java.util.List.of()));
+        assertEquals("Intel(R) Xeon(R) CPU", Host.cpuModel(List.of("processor\t: 0", "model name\t: Intel(R) Xeon(R) CPU", "model name\t: other")));
+        assertEquals("Raspberry Pi 4 Model B", Host.cpuModel(List.of("processor : 0", "Model : Raspberry Pi 4 Model B")));
+        assertEquals("", Host.cpuModel(List.of()));
     }
 
     @Test
     @DisplayName("NVIDIA devices count as cuda.device accelerators; none found, none reported")
-    void accelerators(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dev) throws Exception {
-        assertEquals(java.util.Map.of(), Host.accelerators(dev));
-        for (String name : java.util.List.of("nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm")) java.nio.file.Files.writeString(dev.resolve(name), "");
-        assertEquals(java.util.Map.of("cuda.device", 2), Host.accelerators(dev));
+    void accelerators(@TempDir Path dev) throws Exception {
+        assertEquals(Map.of(), Host.accelerators(dev));
+        for (String name : List.of("nvidia0", "nvidia1", "nvidiactl", "nvidia-uvm")) Files.writeString(dev.resolve(name), "");
+        assertEquals(Map.of("cuda.device", 2), Host.accelerators(dev));
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.agent.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -146,7 +147,7 @@ class RuntimePartsTest {
     void processCgroupLimits() throws Exception {
         ProcessCgroups cgroups = ProcessCgroups.at(dir.resolve("absent"), "a1");
 
-        var error = org.junit.jupiter.api.Assertions.assertThrows(KernelStartException.class,
+        var error = assertThrows(KernelStartException.class,
                 () -> cgroups.create("k1", Map.of("mem", 1024L)));
         assertTrue(error.getMessage().contains("1024"), error.getMessage());
         assertEquals(List.of(), cgroups.create("k1", Map.of("mem", 64L << 20)));
