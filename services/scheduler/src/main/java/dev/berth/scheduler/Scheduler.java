@@ -20,6 +20,9 @@ public final class Scheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
+    /** One per core here: a thread waiting for its commit leaves the other the CPU. */
+    static final int STREAM_THREADS = 2;
+
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
 
@@ -31,7 +34,7 @@ public final class Scheduler implements AutoCloseable {
     public static Scheduler start(BerthConfig config, PlacementOptions placement, MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
         var streams = new KafkaStreams(SchedulerTopology.build(topics, AdmissionOptions.DEFAULTS, placement, new SchedulerMetrics(registry)),
-                StreamsSettings.of(config.kafkaBootstrap(), topics, config.stateDir().resolve("streams")));
+                StreamsSettings.of(config.kafkaBootstrap(), topics, config.stateDir().resolve("streams"), STREAM_THREADS));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("scheduler stream thread died; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

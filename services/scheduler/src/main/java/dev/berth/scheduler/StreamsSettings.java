@@ -19,7 +19,7 @@ final class StreamsSettings {
      * commit-bound; records that do not decode, or that a processor rejects, go to the dead-letter
      * topic with the reason in headers and the stream goes on.
      */
-    static Properties of(String bootstrap, Topics topics, Path stateDir) {
+    static Properties of(String bootstrap, Topics topics, Path stateDir, int threads) {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "berth-scheduler");
@@ -29,7 +29,10 @@ final class StreamsSettings {
         // placement passes run on a 5 ms wall-clock punctuation, which an idle poll must not hold back
         props.put(StreamsConfig.POLL_MS_CONFIG, 5);
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
-        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        // the record cache folds the several writes a session's state gets between two commits into one changelog record
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 32L << 20);
+        // one thread processes while the other waits for its transaction to commit
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters.name());

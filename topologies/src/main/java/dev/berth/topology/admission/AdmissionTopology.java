@@ -41,9 +41,9 @@ public final class AdmissionTopology {
                              KStream<String, SessionEnded> ends, Topics topics, AdmissionOptions options,
                              SchedulerObserver observer) {
         int partitions = topics.sessionRequests.partitions();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.RESERVED), KEY, SESSION_ADMITTED));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.OUTCOMES), KEY, SESSION_OUTCOME));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.RESERVED), KEY, SESSION_ADMITTED).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.OUTCOMES), KEY, SESSION_OUTCOME).withCachingEnabled());
 
         KStream<String, AdmissionInput> creates = requests
                 .filter((sessionId, request) -> request.getOp() instanceof CreateSession, Named.as("admission-creates"))

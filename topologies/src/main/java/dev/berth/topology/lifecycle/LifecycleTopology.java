@@ -42,7 +42,7 @@ public final class LifecycleTopology {
     /** Returns the stream of {@link SessionEnded}, still keyed by session id, for admission and placement. */
     public static KStream<String, SessionEnded> addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests, Topics topics) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(LifecycleProcessor.STORE), KEY, SESSION));
+                Stores.persistentKeyValueStore(LifecycleProcessor.STORE), KEY, SESSION).withCachingEnabled());
 
         KStream<String, LifecycleInput> placements = builder
                 .stream(topics.sessionPlacements.name(), Consumed.with(KEY, SESSION_PLACED).withName("lifecycle-placements"))

@@ -5,14 +5,17 @@ import java.util.Map;
 
 /**
  * An agent a pass may place on, as a policy sees it; a pass replaces it with a new one as it places kernels on it.
- * A class rather than a record only so that {@link #occupied()} is computed once, not per comparison.
+ * A class rather than a record so that {@link #occupied()} is computed once, and only for the policies that ask.
  */
 public final class Candidate {
 
     private final String agentId;
     private final Map<String, Long> capacity;
     private final Map<String, Long> free;
-    private final Map<String, Long> occupied;
+    private Map<String, Long> occupied;
+    /** The last request {@link #extraSlotTypes} was asked about, by identity, and its answer: a pass asks per comparison. */
+    private Map<String, Long> extrasFor;
+    private int extras;
 
     /**
      * @param capacity everything the agent reported
@@ -20,9 +23,9 @@ public final class Candidate {
      */
     public Candidate(String agentId, Map<String, Long> capacity, Map<String, Long> free) {
         this.agentId = agentId;
+        // no copy when the maps are immutable already, as an AgentView's are
         this.capacity = Map.copyOf(capacity);
         this.free = Map.copyOf(free);
-        this.occupied = Map.copyOf(Slots.combine(capacity, free, -1));
     }
 
     public String agentId() {
@@ -39,6 +42,7 @@ public final class Candidate {
 
     /** What live allocations and this pass hold (ALG-07). */
     public Map<String, Long> occupied() {
+        if (occupied == null) occupied = Map.copyOf(Slots.combine(capacity, free, -1));
         return occupied;
     }
 
@@ -58,11 +62,14 @@ public final class Candidate {
 
     /** ALG-05: how many slot types the agent has that the request asks none of, such as GPUs for a CPU job. */
     public int extraSlotTypes(Map<String, Long> request) {
-        int extras = 0;
+        if (request == extrasFor) return extras;
+        int count = 0;
         for (var slot : capacity.entrySet()) {
-            if (slot.getValue() > 0 && request.getOrDefault(slot.getKey(), 0L) == 0) extras++;
+            if (slot.getValue() > 0 && request.getOrDefault(slot.getKey(), 0L) == 0) count++;
         }
-        return extras;
+        extrasFor = request;
+        extras = count;
+        return count;
     }
 
     Candidate minus(Map<String, Long> request) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -36,6 +37,11 @@ final class PlacementState {
     private final Map<String, Integer> retries = new HashMap<>();
     /** Per agent, the sum of its live allocations: free = capacity − used. */
     private final Map<String, Map<String, Long>> used = new HashMap<>();
+    /**
+     * Per group, each agent's view in agent id order, kept up to date as agents, allocations and
+     * releases change it, so that a pass builds nothing for the agents that did not change.
+     */
+    private final Map<String, TreeMap<String, AgentView>> views = new HashMap<>();
 
     PlacementState(KeyValueStore<String, SessionAdmitted> queueStore, KeyValueStore<String, AgentHeartbeat> agentStore,
                    KeyValueStore<String, SessionPlaced> allocationStore) {
@@ -125,6 +131,7 @@ final class PlacementState {
         if (agent == null) return List.of();
         agentStore.delete(agentId);
         agents.get(agent.getScalingGroup()).remove(agentId);
+        views.get(agent.getScalingGroup()).remove(agentId);
         List<String> affected = new ArrayList<>();
         for (SessionPlaced placed : allocations.values()) {
             for (KernelBinding binding : placed.getBindings()) {
@@ -165,16 +172,20 @@ final class PlacementState {
                 || !before.getScalingGroup().equals(heartbeat.getScalingGroup());
     }
 
+    /** The group's agents in agent id order. */
     List<AgentView> agentViews(String group) {
-        Collection<AgentHeartbeat> members = agents.getOrDefault(group, Map.of()).values();
-        List<AgentView> views = new ArrayList<>(members.size());
-        for (AgentHeartbeat agent : members) {
-            Map<String, Long> held = used.get(agent.getAgentId());
-            Map<String, Long> free = held == null ? agent.getCapacity() : Slots.combine(agent.getCapacity(), held, -1);
-            views.add(new AgentView(agent.getAgentId(), agent.getArchitecture(), agent.getSchedulable(), agent.getAt().toEpochMilli(),
-                    agent.getCapacity(), free));
-        }
-        return views;
+        TreeMap<String, AgentView> members = views.get(group);
+        return members == null ? List.of() : List.copyOf(members.values());
+    }
+
+    /** Brings one agent's view up to date, after its heartbeat or a change of what it holds. */
+    private void refreshView(String agentId) {
+        AgentHeartbeat agent = agentsById.get(agentId);
+        if (agent == null) return;
+        Map<String, Long> held = used.get(agentId);
+        Map<String, Long> free = held == null ? agent.getCapacity() : Slots.combine(agent.getCapacity(), held, -1);
+        views.computeIfAbsent(agent.getScalingGroup(), group -> new TreeMap<>()).put(agentId, new AgentView(agentId,
+                agent.getArchitecture(), agent.getSchedulable(), agent.getAt().toEpochMilli(), agent.getCapacity(), free));
     }
 
     /** Every live kernel allocation in the group, for policies that weigh who holds what. */
@@ -203,6 +214,7 @@ final class PlacementState {
             kernelAgents.remove(binding.getKernelId());
             used.computeIfPresent(binding.getAgentId(), (agent, slots) -> Slots.combine(slots, binding.getSlots(), -1));
         }
+        for (KernelBinding binding : held.getBindings()) refreshView(binding.getAgentId());
         return held;
     }
 
@@ -214,8 +226,12 @@ final class PlacementState {
 
     private void rememberAgent(AgentHeartbeat heartbeat) {
         AgentHeartbeat before = agentsById.put(heartbeat.getAgentId(), heartbeat);
-        if (before != null) agents.get(before.getScalingGroup()).remove(heartbeat.getAgentId()); // it may have moved
+        if (before != null) { // it may have moved
+            agents.get(before.getScalingGroup()).remove(heartbeat.getAgentId());
+            views.get(before.getScalingGroup()).remove(heartbeat.getAgentId());
+        }
         agents.computeIfAbsent(heartbeat.getScalingGroup(), group -> new HashMap<>()).put(heartbeat.getAgentId(), heartbeat);
+        refreshView(heartbeat.getAgentId());
     }
 
     private void rememberAllocation(SessionPlaced placed) {
@@ -224,5 +240,6 @@ final class PlacementState {
             kernelAgents.put(binding.getKernelId(), binding.getAgentId());
             used.merge(binding.getAgentId(), binding.getSlots(), (a, b) -> Slots.combine(a, b, 1));
         }
+        for (KernelBinding binding : placed.getBindings()) refreshView(binding.getAgentId());
     }
 }

@@ -47,10 +47,10 @@ public final class PlacementTopology {
     public static void addTo(StreamsBuilder builder, KStream<String, SessionEnded> ends, Topics topics, PlacementOptions options,
                              SchedulerObserver observer) {
         int partitions = topics.sessionAdmitted.partitions();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.AGENTS), KEY, AGENT_HEARTBEAT));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.ALLOCATIONS), KEY, SESSION_PLACED));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.ENDED), KEY, Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.AGENTS), KEY, AGENT_HEARTBEAT).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.ALLOCATIONS), KEY, SESSION_PLACED).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.ENDED), KEY, Serdes.Long()).withCachingEnabled());
 
         KStream<String, PlacementInput> admitted = builder
                 .stream(topics.sessionAdmitted.name(), Consumed.with(KEY, SESSION_ADMITTED).withName("placement-admitted"))
