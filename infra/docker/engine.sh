@@ -11,9 +11,11 @@
 # status exits 0 when the engine answers, 3 otherwise.
 # host   prints the DOCKER_HOST value for the engine (unix://<socket>).
 #
-# Variables: BERTH_STATE_DIR (default .berth at the repository root), BERTH_DOCKER_BIP (bridge of the
-# default network, default 172.29.0.1/24), BERTH_DOCKER_POOL (address pool for per-session networks,
-# default 172.29.64.0/18 cut into /26 networks), BERTH_DOCKER_TIMEOUT (seconds to wait, default 60).
+# Variables: BERTH_STATE_DIR (default .berth at the repository root), BERTH_DOCKER_BRIDGE (the default
+# network's bridge, default berth0, created when missing, so that a system engine's docker0 is left
+# alone), BERTH_DOCKER_BIP (its address, default 172.29.0.1/24), BERTH_DOCKER_POOL (address pool for
+# per-session networks, default 172.29.64.0/18 cut into /26 networks), BERTH_DOCKER_TIMEOUT (seconds
+# to wait, default 60). One such engine per bridge: a second one (another checkout) is refused.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +26,7 @@ SOCK=$D/docker.sock
 PIDFILE=$D/dockerd.pid
 LOG=$D/dockerd.log
 IMAGE=berth/busybox:latest
+BRIDGE=${BERTH_DOCKER_BRIDGE:-berth0}
 BIP=${BERTH_DOCKER_BIP:-172.29.0.1/24}
 POOL=${BERTH_DOCKER_POOL:-172.29.64.0/18}
 TIMEOUT=${BERTH_DOCKER_TIMEOUT:-60}
@@ -50,13 +53,36 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 }
 
+# Another dockerd on our bridge would fight this one over its addresses and firewall rules.
+other_engine() {
+  local pid
+  for pid in $(pgrep -x dockerd 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--bridge $BRIDGE " || continue
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$SOCK" && continue
+    echo "$pid"
+    return 0
+  done
+  return 1
+}
+
+ensure_bridge() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 && return 0
+  ip link add "$BRIDGE" type bridge
+  ip addr add "$BIP" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
 start_engine() {
   [ "$(id -u)" = 0 ] || die "dockerd needs root to start; run as root or point BERTH_DOCKER_HOST at a running engine"
+  if pid=$(other_engine); then
+    die "another engine (dockerd $pid) uses bridge $BRIDGE; point BERTH_DOCKER_HOST at it or set BERTH_DOCKER_BRIDGE, BERTH_DOCKER_BIP and BERTH_DOCKER_POOL"
+  fi
+  ensure_bridge || die "cannot create bridge $BRIDGE with address $BIP"
   mkdir -p "$D/data" "$D/exec"
   rm -f "$SOCK"
   # setsid: the engine outlives the shell that started it, as servers.sh does for its servers
   setsid nohup dockerd -H "unix://$SOCK" --data-root "$D/data" --exec-root "$D/exec" --pidfile "$PIDFILE" \
-    --storage-driver=overlay2 --bip "$BIP" --default-address-pool "base=$POOL,size=26" --mtu 1400 \
+    --storage-driver=overlay2 --bridge "$BRIDGE" --default-address-pool "base=$POOL,size=26" --mtu 1400 \
     >"$LOG" 2>&1 </dev/null &
   local waited=0
   until answers; do
