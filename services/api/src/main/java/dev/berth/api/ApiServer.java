@@ -100,6 +100,7 @@ public final class ApiServer {
         HealthRegistry own = new HealthRegistry(CHECK_DEADLINE);
         dependencies.registerInto(own);
         own.registerNow("session-view", view::health);
+        own.register("outbox", relay::health);
 
         KeypairStore keypairs = new KeypairStore(pool);
         Authenticator authenticator = new Authenticator(keypairs, Clock.systemUTC());

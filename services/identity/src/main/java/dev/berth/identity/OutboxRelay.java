@@ -1,5 +1,6 @@
 package dev.berth.identity;
 
+import dev.berth.common.Check;
 import dev.berth.common.KafkaClients;
 import dev.berth.schema.Topics;
 import io.vertx.core.Context;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -46,6 +48,11 @@ public final class OutboxRelay implements AutoCloseable {
                               AND e.record_key = o.record_key AND e.seq < o.seq)
             ORDER BY o.seq LIMIT $1 FOR UPDATE OF o SKIP LOCKED""";
     private static final String MARK = "UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)";
+    private static final String BACKLOG = """
+            SELECT count(*) AS unsent, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) AS oldest_seconds
+            FROM outbox WHERE sent_at IS NULL""";
+    /** A change this long unpublished means the relays cannot reach Kafka (or none runs). */
+    private static final Duration STUCK = Duration.ofSeconds(30);
 
     private record Pending(long seq, String topic, String key, byte[] payload) {}
 
@@ -104,6 +111,17 @@ public final class OutboxRelay implements AutoCloseable {
         return pool.withTransaction(conn -> claim(conn)
                 .compose(this::send)
                 .compose(sent -> mark(conn, sent)));
+    }
+
+    /** Health: down when a change waits for publication longer than {@link #STUCK}. */
+    public CompletionStage<Check> health() {
+        return pool.query(BACKLOG).execute().map(rows -> {
+            Row row = rows.iterator().next();
+            long unsent = row.getLong("unsent");
+            double oldest = row.getNumeric("oldest_seconds").doubleValue();
+            String detail = unsent + " change(s) waiting for publication" + (unsent == 0 ? "" : String.format(", the oldest for %.1f s", oldest));
+            return oldest > STUCK.toSeconds() ? Check.down(detail) : Check.up(detail);
+        }).toCompletionStage();
     }
 
     private void pass() {

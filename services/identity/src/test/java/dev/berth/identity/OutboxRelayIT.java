@@ -104,6 +104,7 @@ class OutboxRelayIT {
                 assertEquals(3, latest.getMaxConcurrentSessions());
             });
             await().atMost(DEADLINE).until(() -> unsent() == 0);
+            assertEquals(true, relay.health().toCompletableFuture().get().up());
         } finally {
             relay.close();
         }
@@ -124,6 +125,12 @@ class OutboxRelayIT {
             org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> await(stranded.publishOnce()));
         }
         assertEquals(1, unsentFor(accessKey));
+        // as if the API had been down for a minute: health says the outbox is stuck
+        try (Connection conn = TestDatabases.jdbc(pg); Statement sql = conn.createStatement()) {
+            sql.execute("UPDATE outbox SET created_at = now() - interval '1 minute' WHERE record_key = '" + accessKey + "'");
+        }
+        OutboxRelay observer = new OutboxRelay(vertx, pool, producer, topics, Duration.ofSeconds(60));
+        assertEquals(false, observer.health().toCompletableFuture().get().up());
 
         OutboxRelay restarted = new OutboxRelay(vertx, pool, producer, topics, Duration.ofMillis(100));
         restarted.start();
