@@ -18,7 +18,8 @@ final class SchedulerMetrics implements SchedulerObserver {
     private final MeterRegistry registry;
     private final Map<String, Counter> placements = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> queues = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> drifts = new ConcurrentHashMap<>();
+    /** Per agent that ever drifted, its gauges by slot. */
+    private final Map<String, Map<String, AtomicLong>> drifts = new ConcurrentHashMap<>();
     private final Map<String, Boolean> drifting = new ConcurrentHashMap<>();
     private final Counter lost;
     private final Counter admitted;
@@ -55,14 +56,15 @@ final class SchedulerMetrics implements SchedulerObserver {
         if (drift.isEmpty()) drifting.remove(agentId);
         else drifting.put(agentId, true);
         // every slot this agent ever drifted in keeps its series, and goes back to 0 when it agrees again
-        drift.forEach((slot, amount) -> gauge(agentId, slot).set(amount));
-        drifts.forEach((key, value) -> {
-            if (key.startsWith(agentId + "/") && !drift.containsKey(key.substring(agentId.length() + 1))) value.set(0);
+        Map<String, AtomicLong> slots = drifts.computeIfAbsent(agentId, agent -> new ConcurrentHashMap<>());
+        drift.forEach((slot, amount) -> gauge(slots, agentId, slot).set(amount));
+        slots.forEach((slot, value) -> {
+            if (!drift.containsKey(slot)) value.set(0);
         });
     }
 
-    private AtomicLong gauge(String agentId, String slot) {
-        return drifts.computeIfAbsent(agentId + "/" + slot, key -> {
+    private AtomicLong gauge(Map<String, AtomicLong> slots, String agentId, String slot) {
+        return slots.computeIfAbsent(slot, key -> {
             AtomicLong value = new AtomicLong();
             Gauge.builder("berth.ledger.drift", value, AtomicLong::get).tags("agent", agentId, "slot", slot)
                     .description("Agent-reported occupied slots minus the ledger's (mem in bytes, others in thousandths)")
