@@ -7,6 +7,7 @@ import dev.berth.api.auth.RateLimiter;
 import dev.berth.api.health.DependencyChecks;
 import dev.berth.api.health.HealthRoute;
 import dev.berth.api.problem.ProblemHandler;
+import dev.berth.api.resource.AgentView;
 import dev.berth.api.resource.ResourceRoutes;
 import dev.berth.api.session.CreateContextStore;
 import dev.berth.api.session.RequestPublisher;
@@ -54,6 +55,8 @@ public final class ApiServer {
     private static final Duration CHECK_DEADLINE = Duration.ofSeconds(4);
     private static final Duration RELAY_INTERVAL = Duration.ofMillis(250);
     private static final int POOL_SIZE = 8;
+    /** AGT-03: an agent without a heartbeat for this long is not counted as room for sessions. */
+    private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(40);
     /** CFG-06: rate-limit counters live in Redis' RLIM database. */
     private static final int RATE_LIMIT_DB = 1;
 
@@ -67,6 +70,7 @@ public final class ApiServer {
     private Producer<String, byte[]> relayProducer;
     private OutboxRelay relay;
     private SessionProjector projector;
+    private AgentView agents;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
     public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
@@ -107,7 +111,9 @@ public final class ApiServer {
         RateLimiter rateLimiter = new RateLimiter(redis, config.rateWindow());
         SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), metrics);
         AdminRoutes admin = new AdminRoutes(pool, relay::nudge);
-        ResourceRoutes resources = new ResourceRoutes(pool, view);
+        agents = new AgentView(berth.kafkaBootstrap(), berth.topics().agentHeartbeats.name(), HEARTBEAT_TIMEOUT, Clock.systemUTC());
+        agents.start();
+        ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
         output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view);
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
         RequestMetrics requestMetrics = new RequestMetrics(metrics);
@@ -150,6 +156,7 @@ public final class ApiServer {
 
     /** Stops listening, then releases the clients this server made; the producer and view stay open. */
     public Future<Void> close() {
+        if (vertx == null) return Future.succeededFuture();
         Future<Void> stopped = http == null ? Future.succeededFuture() : http.close();
         return stopped.andThen(done -> {
             if (publisher != null) publisher.close();
@@ -157,15 +164,13 @@ public final class ApiServer {
             if (output != null) output.close();
             if (relay != null) relay.close();
             if (redis != null) redis.close();
-        }).compose(done -> projector == null ? Future.<Void>succeededFuture() : vertx.executeBlocking(() -> {
-            projector.close();
+        }).compose(done -> vertx.executeBlocking(() -> {
+            // consumers and the producer block while they stop: off the event loop
+            if (projector != null) projector.close();
+            if (agents != null) agents.close();
+            if (relayProducer != null) relayProducer.close(Duration.ofSeconds(5));
             return null;
-        })).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close())
-                .compose(done -> relayProducer == null ? Future.<Void>succeededFuture()
-                        : vertx.executeBlocking(() -> {
-                            relayProducer.close(Duration.ofSeconds(5));
-                            return null;
-                        }));
+        })).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close());
     }
 
     private static void on(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {

@@ -21,6 +21,7 @@ import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.Topics;
+import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.ResourceLimits;
 import dev.berth.schema.avro.SessionRequest;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -47,7 +48,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -366,19 +371,22 @@ class IdentityIT {
     }
 
     @Test
-    @DisplayName("RES-03/04 a preset fills a create's resources; check-presets says which presets still fit the keypair's policy")
+    @DisplayName("RES-03/04 a preset fills a create's resources; check-presets says which presets fit the policy and one live agent")
     void presets() throws Exception {
         String small = "small-" + suffix();
+        String mid = "mid-" + suffix();
         String huge = "huge-" + suffix();
-        ok(admin(HttpMethod.POST, "/v1/admin/resource-presets", new JsonObject().put("name", small)
-                .put("resourceSlots", new JsonObject().put("cpu", 1).put("mem", "1g"))));
-        ok(admin(HttpMethod.POST, "/v1/admin/resource-presets", new JsonObject().put("name", huge)
-                .put("resourceSlots", new JsonObject().put("cpu", 8).put("mem", "1g"))));
+        for (Map.Entry<String, Integer> preset : Map.of(small, 1, mid, 3, huge, 8).entrySet()) {
+            ok(admin(HttpMethod.POST, "/v1/admin/resource-presets", new JsonObject().put("name", preset.getKey())
+                    .put("resourceSlots", new JsonObject().put("cpu", preset.getValue()).put("mem", "1g"))));
+        }
         String policy = "four-cpu-" + suffix();
         ok(admin(HttpMethod.POST, "/v1/admin/resource-policies", new JsonObject().put("name", policy)
                 .put("totalResourceSlots", new JsonObject().put("cpu", 4))));
         User user = newUser("preset-user", "default", "user");
         ok(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("resourcePolicy", policy)));
+        // an agent of the default group, as it reports itself: 2 cpus of which 0.5 are taken
+        heartbeat("agent-" + suffix(), "default", Map.of("cpu", 2000L, "mem", 4L << 30), Map.of("cpu", 500L));
 
         HttpResponse<Buffer> created = create(user, new JsonObject().put("name", "from-preset").put("image", "python:3").put("preset", small));
         assertEquals(201, created.statusCode(), created.bodyAsString());
@@ -386,12 +394,19 @@ class IdentityIT {
                 .bodyAsJsonObject();
         assertEquals(new JsonObject().put("cpu", 1).put("mem", 1L << 30), session.getJsonObject("resources"));
 
-        JsonObject check = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/check-presets", null).bodyAsJsonObject();
+        JsonObject check = await().atMost(DEADLINE).until(
+                () -> callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/check-presets?scalingGroup=default", null).bodyAsJsonObject(),
+                body -> body.getJsonObject("scalingGroups").getJsonObject("default").getJsonObject("remaining").containsKey("cpu"));
         assertEquals(4, check.getJsonObject("keypairLimits").getInteger("cpu"), check.encode());
+        assertEquals(1.5, check.getJsonObject("scalingGroups").getJsonObject("default").getJsonObject("remaining").getDouble("cpu"), check.encode());
         JsonObject byName = new JsonObject();
         check.getJsonArray("presets").forEach(preset -> byName.put(((JsonObject) preset).getString("name"), ((JsonObject) preset).getBoolean("allocatable")));
         assertEquals(true, byName.getBoolean(small), check.encode());
-        assertEquals(false, byName.getBoolean(huge), check.encode());
+        assertEquals(false, byName.getBoolean(mid), "fits the policy but no agent: " + check.encode());
+        assertEquals(false, byName.getBoolean(huge), "fits neither: " + check.encode());
+        assertProblem(callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/check-presets?scalingGroup=elsewhere", null),
+                404, "scaling-group-not-found", "elsewhere");
+
         JsonObject usage = callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/usage", null).bodyAsJsonObject();
         assertEquals(user.keypair().accessKey(), usage.getString("accessKey"));
         assertEquals(1, usage.getInteger("concurrencyUsed"), usage.encode());
@@ -559,6 +574,16 @@ class IdentityIT {
 
     private static String suffix() {
         return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void heartbeat(String agentId, String group, Map<String, Long> capacity, Map<String, Long> occupied) throws Exception {
+        AgentHeartbeat beat = AgentHeartbeat.newBuilder().setAgentId(agentId).setAt(Instant.now()).setScalingGroup(group)
+                .setAddress("127.0.0.1:1").setRuntime("simulated").setVersion("test").setCapacity(capacity).setOccupied(occupied).build();
+        try (KafkaProducer<String, byte[]> writer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "identity-it-agent"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            String topic = topics.agentHeartbeats.name();
+            writer.send(new ProducerRecord<>(topic, agentId, BerthSerdes.AGENT_HEARTBEAT.serialize(topic, beat))).get();
+        }
     }
 
     private static long requestsEnd() {

@@ -5,6 +5,7 @@ import dev.berth.schema.avro.KernelRole;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionStatus;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -58,6 +59,33 @@ public final class Occupancy {
             if (after.get(slot.getKey()) > (limit == null ? 0 : limit)) return false;
         }
         return true;
+    }
+
+    /** What an agent has left: capacity minus what its kernels hold, never below zero. */
+    public static Map<String, Long> free(AgentView.Agent agent) {
+        Map<String, Long> free = new TreeMap<>();
+        agent.capacity().forEach((slot, amount) -> free.put(slot, Math.max(0, amount - agent.occupied().getOrDefault(slot, 0L))));
+        return free;
+    }
+
+    /**
+     * RES-04: a group's room is the sum of its schedulable agents' free slots, capped per slot by
+     * what the keypair's policy still allows (empty = unlimited).
+     */
+    public static Map<String, Long> room(List<AgentView.Agent> agents, Map<String, Optional<Long>> keypairRemaining) {
+        Map<String, Long> room = new TreeMap<>();
+        for (AgentView.Agent agent : agents) {
+            if (agent.schedulable()) room = new TreeMap<>(Slots.combine(room, free(agent), 1));
+        }
+        room.replaceAll((slot, amount) -> keypairRemaining.getOrDefault(slot, Optional.empty())
+                .map(left -> Math.max(0, Math.min(left, amount))).orElse(amount));
+        return room;
+    }
+
+    /** Whether one schedulable agent alone has room for {@code wanted} (a session of one kernel). */
+    public static boolean fitsOneAgent(Map<String, Long> wanted, List<AgentView.Agent> agents) {
+        return agents.stream().filter(AgentView.Agent::schedulable).map(Occupancy::free)
+                .anyMatch(free -> wanted.entrySet().stream().allMatch(slot -> free.getOrDefault(slot.getKey(), 0L) >= slot.getValue()));
     }
 
     static boolean counts(SessionStatus status) {

@@ -2,6 +2,7 @@ package dev.berth.api.resource;
 
 import dev.berth.api.auth.Principal;
 import dev.berth.api.problem.ProblemException;
+import dev.berth.api.problem.ProblemKind;
 import dev.berth.identity.SlotMaps;
 import dev.berth.schema.Slots;
 import dev.berth.schema.avro.Session;
@@ -17,6 +18,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -44,10 +46,12 @@ public final class ResourceRoutes {
 
     private final Pool pool;
     private final SessionView view;
+    private final AgentView agents;
 
-    public ResourceRoutes(Pool pool, SessionView view) {
+    public ResourceRoutes(Pool pool, SessionView view, AgentView agents) {
         this.pool = pool;
         this.view = view;
+        this.agents = agents;
     }
 
     /** RES-03: every preset, slots in user units. */
@@ -89,42 +93,64 @@ public final class ResourceRoutes {
     }
 
     /**
-     * RES-04: the keypair's limits, use and what remains, per-group use, and for each preset
-     * whether it still fits under the keypair's policy ({@code allocatable}).
+     * RES-04: the keypair's limits, use and what remains; per allowed scaling group the caller's
+     * use and the room its live agents have (capped by what the keypair may still use); and each
+     * preset with {@code allocatable}: it fits the keypair's policy and one agent of those groups.
      */
     public void checkPresets(RoutingContext ctx) {
         Principal caller = Principal.of(ctx);
         String only = ctx.queryParams().get("scalingGroup");
+        if (only != null && only.isBlank()) throw ProblemException.invalid("scalingGroup must not be blank");
         List<Session> occupying = occupying(caller);
         Map<String, Long> using = Occupancy.sum(occupying);
         pool.preparedQuery(POLICY).execute(Tuple.of(caller.accessKey()))
-                .compose(policyRows -> pool.query(PRESETS).execute().map(presetRows -> {
-                    Row policy = policyRows.iterator().next();
-                    Map<String, Long> limits = SlotMaps.of((JsonObject) policy.getJson("total_resource_slots"));
-                    boolean limited = "LIMITED".equals(policy.getString("default_for_unspecified"));
-                    JsonObject groups = byGroup(occupying);
-                    if (only != null) {
-                        if (only.isBlank()) throw ProblemException.invalid("scalingGroup must not be blank");
-                        groups = new JsonObject().put(only, groups.getJsonObject(only, new JsonObject().put("using", new JsonObject())));
-                    }
-                    JsonArray presets = new JsonArray();
-                    for (Row row : presetRows) {
-                        Map<String, Long> slots = SlotMaps.of((JsonObject) row.getJson("resource_slots"));
-                        presets.add(preset(row).put("allocatable", Occupancy.fits(slots, limits, limited, using)));
-                    }
-                    int maxSessions = policy.getInteger("max_concurrent_sessions");
-                    return new JsonObject()
-                            .put("keypairLimits", shown(limits))
-                            .put("defaultForUnspecified", policy.getString("default_for_unspecified").toLowerCase())
-                            .put("keypairUsing", shown(using))
-                            .put("keypairRemaining", remaining(Occupancy.remaining(limits, limited, using)))
-                            .put("maxConcurrentSessions", maxSessions)
-                            .put("concurrencyUsed", live(caller))
-                            .put("scalingGroups", groups)
-                            .put("presets", presets);
-                }))
+                .compose(policyRows -> pool.preparedQuery(GROUPS).execute(Tuple.of(caller.domain(), caller.userId(), caller.accessKey()))
+                        .compose(groupRows -> pool.query(PRESETS).execute().map(presetRows -> {
+                            Row policy = policyRows.iterator().next();
+                            Map<String, Long> limits = SlotMaps.of((JsonObject) policy.getJson("total_resource_slots"));
+                            boolean limited = "LIMITED".equals(policy.getString("default_for_unspecified"));
+                            Map<String, Optional<Long>> remaining = Occupancy.remaining(limits, limited, using);
+                            List<String> groups = allowedGroups(caller, groupRows, only);
+                            List<AgentView.Agent> live = agents.live().stream().filter(agent -> groups.contains(agent.scalingGroup())).toList();
+                            JsonObject perGroup = new JsonObject();
+                            for (String group : groups) {
+                                List<Session> inGroup = occupying.stream().filter(session -> group.equals(session.getSpec().getScalingGroup())).toList();
+                                List<AgentView.Agent> groupAgents = live.stream().filter(agent -> group.equals(agent.scalingGroup())).toList();
+                                perGroup.put(group, new JsonObject()
+                                        .put("using", shown(Occupancy.sum(inGroup)))
+                                        .put("remaining", shown(Occupancy.room(groupAgents, remaining))));
+                            }
+                            JsonArray presets = new JsonArray();
+                            for (Row row : presetRows) {
+                                Map<String, Long> slots = SlotMaps.of((JsonObject) row.getJson("resource_slots"));
+                                presets.add(preset(row).put("allocatable",
+                                        Occupancy.fits(slots, limits, limited, using) && Occupancy.fitsOneAgent(slots, live)));
+                            }
+                            return new JsonObject()
+                                    .put("keypairLimits", shown(limits))
+                                    .put("defaultForUnspecified", policy.getString("default_for_unspecified").toLowerCase(Locale.ROOT))
+                                    .put("keypairUsing", shown(using))
+                                    .put("keypairRemaining", remaining(remaining))
+                                    .put("maxConcurrentSessions", policy.getInteger("max_concurrent_sessions"))
+                                    .put("concurrencyUsed", live(caller))
+                                    .put("scalingGroups", perGroup)
+                                    .put("presets", presets);
+                        })))
                 .onSuccess(body -> json(ctx, body))
                 .onFailure(ctx::fail);
+    }
+
+    /** RES-08: the groups the caller may use (public ones for non-admins), or the one it named. */
+    private static List<String> allowedGroups(Principal caller, Iterable<Row> rows, String only) {
+        List<String> groups = new ArrayList<>();
+        for (Row row : rows) {
+            if (caller.role().isAdmin() || row.getBoolean("is_public")) groups.add(row.getString("name"));
+        }
+        if (only == null) return groups;
+        if (!groups.contains(only)) {
+            throw new ProblemException(ProblemKind.SCALING_GROUP_NOT_FOUND, "scalingGroup \"" + only + "\" does not exist or is not allowed for this keypair");
+        }
+        return List.of(only);
     }
 
     private List<Session> occupying(Principal caller) {

@@ -47,6 +47,19 @@ class OccupancyTest {
         assertFalse(Occupancy.fits(Map.of("cpu", 1000L, "mem", 1L), limits, true, using));
     }
 
+    @Test
+    @DisplayName("RES-04 a group's room is its schedulable agents' free slots, capped by the keypair's remaining; a preset needs one agent")
+    void agentsRoom() {
+        AgentView.Agent a = new AgentView.Agent("a", "g", true, Map.of("cpu", 2000L, "mem", 1000L), Map.of("cpu", 1500L));
+        AgentView.Agent b = new AgentView.Agent("b", "g", true, Map.of("cpu", 1000L, "mem", 1000L), Map.of("cpu", 2000L));
+        AgentView.Agent drained = new AgentView.Agent("c", "g", false, Map.of("cpu", 8000L), Map.of());
+
+        assertEquals(Map.of("cpu", 500L, "mem", 2000L), Occupancy.room(List.of(a, b, drained), Map.of()));
+        assertEquals(Map.of("cpu", 300L, "mem", 2000L), Occupancy.room(List.of(a, b), Map.of("cpu", Optional.of(300L), "mem", Optional.empty())));
+        assertTrue(Occupancy.fitsOneAgent(Map.of("cpu", 500L, "mem", 1000L), List.of(a, b, drained)));
+        assertFalse(Occupancy.fitsOneAgent(Map.of("cpu", 600L), List.of(a, b, drained)), "the drained agent does not count");
+    }
+
     private static Session session(SessionStatus status, KernelRole role, int clusterSize) {
         return Session.newBuilder()
                 .setSessionId("s")
