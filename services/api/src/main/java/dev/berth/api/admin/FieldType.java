@@ -1,5 +1,6 @@
 package dev.berth.api.admin;
 
+import dev.berth.api.resource.KnownSlots;
 import dev.berth.schema.Slots;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -131,16 +132,13 @@ sealed interface FieldType {
      * stored in base units.
      */
     record SlotMap() implements FieldType {
-        private static final Set<String> KNOWN = Set.of("cpu", "mem", "cuda.device", "cuda.shares", "rocm.device", "tpu.device",
-                "ipu.device", "atom.device", "warboy.device", "hyperaccel-lpu.device");
-
         public Object toSql(String field, Object value, Errors errors) {
             if (!(value instanceof JsonObject given)) return errors.add(field, "must be an object of slot name to amount");
             JsonObject stored = new JsonObject();
             for (Map.Entry<String, Object> slot : given) {
                 String name = field + "." + slot.getKey();
-                if (!KNOWN.contains(slot.getKey())) {
-                    errors.add(name, "is not a known slot; known: " + new TreeSet<>(KNOWN));
+                if (!KnownSlots.contains(slot.getKey())) {
+                    errors.add(name, "is not a known slot; known: " + KnownSlots.list());
                     continue;
                 }
                 try {

@@ -1,6 +1,7 @@
 package dev.berth.api.session;
 
 import dev.berth.api.problem.ProblemException;
+import dev.berth.api.resource.KnownSlots;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Slots;
 import dev.berth.schema.avro.ClusterMode;
@@ -242,6 +243,10 @@ public final class RequestValidation {
             String field = "resources." + slot.getKey();
             if (slot.getKey().isBlank()) {
                 findings.add("resources", "has a blank slot name");
+                continue;
+            }
+            if (!KnownSlots.contains(slot.getKey())) {
+                findings.add(field, "is not a known slot; known: " + KnownSlots.list());
                 continue;
             }
             try {

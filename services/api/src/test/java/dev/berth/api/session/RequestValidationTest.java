@@ -116,6 +116,7 @@ class RequestValidationTest {
                 Arguments.of(with(b -> resources(b).put("cpu", true)), "resources.cpu must be a number"),
                 Arguments.of(with(b -> resources(b).put("cpu", 0.0001)), "resources.cpu allows at most three decimals"),
                 Arguments.of(with(b -> resources(b).put("cuda.shares", "half")), "resources.cuda.shares must be a number"),
+                Arguments.of(with(b -> resources(b).put("gpu", 1)), "resources.gpu is not a known slot"),
                 Arguments.of(with(b -> b.put("clusterSize", 0)), "clusterSize must be an integer in 1..64"),
                 Arguments.of(with(b -> b.put("clusterSize", 65)), "clusterSize must be an integer in 1..64"),
                 Arguments.of(with(b -> b.put("clusterSize", 1.5)), "clusterSize must be an integer in 1..64"),
