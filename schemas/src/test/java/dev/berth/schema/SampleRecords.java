@@ -119,6 +119,7 @@ final class SampleRecords {
                 .setTerminatedAt(AT.plusSeconds(5))
                 .setKernels(List.of(kernel(0, "main", 1), kernel(1, "sub", 1)))
                 .setScheduler(schedulerStatus())
+                .setError("image python:3.12 not found")
                 .setRequeues(1)
                 .setVersion(7)
                 .build();

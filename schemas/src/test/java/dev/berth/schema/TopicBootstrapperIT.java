@@ -55,13 +55,15 @@ class TopicBootstrapperIT {
         // then
         assertEquals(names(topics.all()), Set.copyOf(created));
         assertEquals(topics.all().size(), created.size());
-        await().atMost(DEADLINE).untilAsserted(() -> {
+        // metadata reaches the broker a moment after creation: until then describe may fail, and is asked again
+        await().atMost(DEADLINE).ignoreExceptions().untilAsserted(() -> {
             Map<String, TopicDescription> described = admin.describeTopics(names(topics.all())).allTopicNames().get();
             for (Topics.Spec spec : topics.all()) {
                 assertEquals(spec.partitions(), described.get(spec.name()).partitions().size(), spec.name());
             }
         });
-        await().atMost(DEADLINE).untilAsserted(() -> {
+        // metadata reaches the broker a moment after creation: until then describe may fail, and is asked again
+        await().atMost(DEADLINE).ignoreExceptions().untilAsserted(() -> {
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources(topics.all())).all().get();
             for (Topics.Spec spec : topics.all()) {
                 Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));

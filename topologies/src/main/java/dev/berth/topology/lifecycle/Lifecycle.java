@@ -227,6 +227,7 @@ public final class Lifecycle {
         changed.setStatus(target);
         if (event.getContainerId() != null) changed.setContainerId(event.getContainerId());
         if (event.getExitCode() != null) changed.setExitCode(event.getExitCode());
+        if (event.getError() != null) next.setError(event.getError());
 
         SessionStatus derived = StatusDerivation.derive(next.getKernels());
         if (derived == current.getStatus() || !Transitions.allowed(current.getStatus(), derived)) {
@@ -329,6 +330,6 @@ public final class Lifecycle {
         }
         return new Session(session.getSessionId(), session.getAccessKey(), session.getSpec(), session.getStatus(),
                 session.getStatusInfo(), new HashMap<>(session.getStatusHistory()), session.getResult(), session.getCreatedAt(),
-                session.getTerminatedAt(), kernels, session.getScheduler(), session.getRequeues(), session.getVersion());
+                session.getTerminatedAt(), kernels, session.getScheduler(), session.getError(), session.getRequeues(), session.getVersion());
     }
 }

@@ -372,6 +372,19 @@ class LifecycleTest {
             Session next = Lifecycle.decide(running, kernel(0, KernelEventKind.TERMINATED, 1), T0 + 700).next();
             assertEquals(SessionResult.FAILURE, next.getResult());
         }
+
+        @Test
+        @DisplayName("SES-19/SCH-19 a kernel that fails to start cancels the session, and the agent's words reach the session")
+        void failedStartCarriesTheError() {
+            Session scheduled = scheduled(1, "agent-a");
+            var failed = dev.berth.schema.avro.KernelEvent.newBuilder(Fixtures.kernelEvent(SESSION, 0, "agent-a", KernelEventKind.CANCELLED, null,
+                    "failed-to-start", T0 + 30)).setError("image registry.local/nope:1 not found").build();
+            Lifecycle.Decision decision = Lifecycle.decide(scheduled, new LifecycleInput.KernelChanged(failed), T0 + 30);
+            assertEquals(SessionStatus.CANCELLED, decision.next().getStatus());
+            assertEquals("failed-to-start", decision.next().getStatusInfo());
+            assertEquals("image registry.local/nope:1 not found", decision.next().getError());
+            assertEquals("image registry.local/nope:1 not found", onlyEvent(decision).getSession().getError());
+        }
     }
 
     @Nested
