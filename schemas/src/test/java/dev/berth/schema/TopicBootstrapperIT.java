@@ -62,7 +62,6 @@ class TopicBootstrapperIT {
                 assertEquals(spec.partitions(), described.get(spec.name()).partitions().size(), spec.name());
             }
         });
-        // metadata reaches the broker a moment after creation: until then describe may fail, and is asked again
         await().atMost(DEADLINE).ignoreExceptions().untilAsserted(() -> {
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources(topics.all())).all().get();
             for (Topics.Spec spec : topics.all()) {
