@@ -2,6 +2,7 @@ package dev.berth.schema;
 
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.AgentHeartbeat;
+import dev.berth.schema.avro.IdleState;
 import dev.berth.schema.avro.KernelEvent;
 import dev.berth.schema.avro.KernelStats;
 import dev.berth.schema.avro.KeypairConfig;
@@ -9,12 +10,15 @@ import dev.berth.schema.avro.ResourceLimits;
 import dev.berth.schema.avro.ScalingGroupConfig;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
+import dev.berth.schema.avro.SessionActivity;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionOutcome;
 import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
+import dev.berth.schema.avro.UsageMeter;
+import dev.berth.schema.avro.UsageRecord;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -49,6 +53,10 @@ public final class BerthSerdes {
     public static final AvroSerde<KeypairConfig> KEYPAIR_CONFIG = new AvroSerde<>(KeypairConfig.class);
     public static final AvroSerde<ResourceLimits> RESOURCE_LIMITS = new AvroSerde<>(ResourceLimits.class);
     public static final AvroSerde<ScalingGroupConfig> SCALING_GROUP_CONFIG = new AvroSerde<>(ScalingGroupConfig.class);
+    public static final AvroSerde<SessionActivity> SESSION_ACTIVITY = new AvroSerde<>(SessionActivity.class);
+    public static final AvroSerde<UsageRecord> USAGE_RECORD = new AvroSerde<>(UsageRecord.class);
+    public static final AvroSerde<IdleState> IDLE_STATE = new AvroSerde<>(IdleState.class);
+    public static final AvroSerde<UsageMeter> USAGE_METER = new AvroSerde<>(UsageMeter.class);
 
     private BerthSerdes() {}
 

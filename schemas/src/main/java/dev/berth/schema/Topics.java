@@ -36,6 +36,9 @@ public final class Topics {
     public final Spec configLimits;
     public final Spec configScalingGroups;
     public final Spec deadLetters;
+    public final Spec sessionActivity;
+    public final Spec usageHourly;
+    public final Spec usageDaily;
     private final String prefix;
 
     private Topics(String prefix, int partitions) {
@@ -66,6 +69,12 @@ public final class Topics {
                 "ScalingGroupConfig keyed by group name, compacted: scheduler options per scaling group");
         deadLetters = new Spec(prefix + "dead-letters", 1, false, Duration.ofDays(30),
                 "Records that could not be decoded or processed, with the reason in headers");
+        sessionActivity = new Spec(prefix + "session.activity", partitions, false, WEEK,
+                "SessionActivity keyed by session id: user actions the idle checks count as access");
+        usageHourly = new Spec(prefix + "usage.hourly", partitions, false, Duration.ofDays(90),
+                "UsageRecord keyed by <ownerKind>:<owner>: resource use per session, user, project and domain per hour");
+        usageDaily = new Spec(prefix + "usage.daily", partitions, false, Duration.ofDays(400),
+                "UsageRecord keyed by <ownerKind>:<owner>: resource use per session, user, project and domain per day");
     }
 
     public static Topics withPrefix(String prefix) {
@@ -84,7 +93,8 @@ public final class Topics {
     public List<Spec> all() {
         return List.of(sessionRequests, sessionAdmitted, sessionPlacements, sessionEvents,
                 agentHeartbeats, agentCommands, kernelEvents, kernelStats, sessionScheduling,
-                configKeypairs, configLimits, configScalingGroups, deadLetters);
+                configKeypairs, configLimits, configScalingGroups, deadLetters,
+                sessionActivity, usageHourly, usageDaily);
     }
 
     /** The compacted configuration topics, read as global tables; they need not be co-partitioned. */

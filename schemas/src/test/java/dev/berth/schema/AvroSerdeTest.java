@@ -100,7 +100,11 @@ class AvroSerdeTest {
                 named("SchedulingUpdate", "SchedulingUpdate.avsc", BerthSerdes.SCHEDULING_UPDATE, SampleRecords.schedulingUpdate()),
                 named("KeypairConfig", "KeypairConfig.avsc", BerthSerdes.KEYPAIR_CONFIG, SampleRecords.keypair()),
                 named("ResourceLimits", "ResourceLimits.avsc", BerthSerdes.RESOURCE_LIMITS, SampleRecords.limits()),
-                named("ScalingGroupConfig", "ScalingGroupConfig.avsc", BerthSerdes.SCALING_GROUP_CONFIG, SampleRecords.scalingGroup()));
+                named("ScalingGroupConfig", "ScalingGroupConfig.avsc", BerthSerdes.SCALING_GROUP_CONFIG, SampleRecords.scalingGroup()),
+                named("SessionActivity", "SessionActivity.avsc", BerthSerdes.SESSION_ACTIVITY, SampleRecords.activity()),
+                named("UsageRecord", "UsageRecord.avsc", BerthSerdes.USAGE_RECORD, SampleRecords.usage()),
+                named("IdleState", "IdleState.avsc", BerthSerdes.IDLE_STATE, SampleRecords.idleState()),
+                named("UsageMeter", "UsageMeter.avsc", BerthSerdes.USAGE_METER, SampleRecords.usageMeter()));
     }
 
     private static <T extends SpecificRecord> Named<Case> named(String name, String avsc, AvroSerde<T> serde, T record) {

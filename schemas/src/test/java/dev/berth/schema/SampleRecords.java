@@ -8,13 +8,16 @@ import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.CreateSession;
 import dev.berth.schema.avro.DestroyKernel;
 import dev.berth.schema.avro.DestroySession;
+import dev.berth.schema.avro.IdleState;
 import dev.berth.schema.avro.KernelBinding;
 import dev.berth.schema.avro.KernelEvent;
 import dev.berth.schema.avro.KernelEventKind;
 import dev.berth.schema.avro.KernelInfo;
+import dev.berth.schema.avro.KernelMark;
 import dev.berth.schema.avro.KernelRole;
 import dev.berth.schema.avro.KernelStats;
 import dev.berth.schema.avro.KernelStatus;
+import dev.berth.schema.avro.KernelUtilization;
 import dev.berth.schema.avro.KeypairConfig;
 import dev.berth.schema.avro.LimitScope;
 import dev.berth.schema.avro.PredicateFailure;
@@ -24,6 +27,7 @@ import dev.berth.schema.avro.ScalingGroupConfig;
 import dev.berth.schema.avro.SchedulerStatus;
 import dev.berth.schema.avro.SchedulingUpdate;
 import dev.berth.schema.avro.Session;
+import dev.berth.schema.avro.SessionActivity;
 import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionEvent;
@@ -36,6 +40,10 @@ import dev.berth.schema.avro.SessionSpec;
 import dev.berth.schema.avro.SessionStatus;
 import dev.berth.schema.avro.SessionType;
 import dev.berth.schema.avro.UnspecifiedSlots;
+import dev.berth.schema.avro.UsageMeter;
+import dev.berth.schema.avro.UsageOwnerKind;
+import dev.berth.schema.avro.UsagePeriod;
+import dev.berth.schema.avro.UsageRecord;
 import dev.berth.schema.avro.UserRole;
 import java.time.Instant;
 import java.util.List;
@@ -307,6 +315,64 @@ final class SampleRecords {
                 .setBindings(List.of(
                         new KernelBinding(KernelIds.of(SESSION_ID, 0), "agent-0", sorted(Map.of("cpu", 1500L, "mem", 2 * GIB))),
                         new KernelBinding(KernelIds.of(SESSION_ID, 1), "agent-1", sorted(Map.of("cpu", 1500L, "mem", 2 * GIB)))))
+                .build();
+    }
+
+    static SessionActivity activity() {
+        return new SessionActivity(SESSION_ID, AT.plusSeconds(7), "AKIAIOSFODNN7EXAMPLE", "execute");
+    }
+
+    static UsageRecord usage() {
+        return UsageRecord.newBuilder()
+                .setOwnerKind(UsageOwnerKind.PROJECT)
+                .setOwner("vision")
+                .setDomain("research")
+                .setPeriod(UsagePeriod.HOURLY)
+                .setWindowStart(Instant.parse("2026-11-25T12:00:00Z"))
+                .setWindowEnd(Instant.parse("2026-11-25T13:00:00Z"))
+                .setAllocatedSlotSeconds(sorted(Map.of("cpu", 7200.0, "mem", 3600.0 * GIB)))
+                .setCpuUsedSeconds(1234.5)
+                .setMemPeakBytes(2 * GIB)
+                .setIoReadBytes(4096)
+                .setIoWriteBytes(8192)
+                .setNetRxBytes(1024)
+                .setNetTxBytes(2048)
+                .setSamples(720)
+                .setUpdatedAt(Instant.parse("2026-11-25T12:59:58Z"))
+                .build();
+    }
+
+    static IdleState idleState() {
+        return IdleState.newBuilder()
+                .setSessionId(SESSION_ID)
+                .setAccessKey("AKIAIOSFODNN7EXAMPLE")
+                .setUserId("user-7")
+                .setSessionType("INTERACTIVE")
+                .setScalingGroup("gpu")
+                .setClusterSize(2)
+                .setResources(sorted(Map.of("cpu", 2000L, "mem", 4 * GIB)))
+                .setMainKernelId(KernelIds.of(SESSION_ID, 0))
+                .setRunning(true)
+                .setCreatedAt(AT.toEpochMilli())
+                .setLastAccess(AT.toEpochMilli() + 60_000)
+                .setUserSince(AT.toEpochMilli() - 86_400_000L)
+                .setLastCollected(AT.toEpochMilli() + 30_000)
+                .setSeries(sorted(Map.of("cpu_util", List.of(12.5, 3.0), "mem", List.of(40.0, 41.0))))
+                .setLatest(Map.of(KernelIds.of(SESSION_ID, 0), new KernelUtilization(41L, AT.toEpochMilli() + 30_000, 87.5, GIB, sorted(Map.of("cuda.shares", 40.0)))))
+                .setTerminating(null)
+                .build();
+    }
+
+    static UsageMeter usageMeter() {
+        return UsageMeter.newBuilder()
+                .setSessionId(SESSION_ID)
+                .setUserId("user-7")
+                .setProject("vision")
+                .setDomain("research")
+                .setResources(sorted(Map.of("cpu", 2000L, "mem", 4 * GIB)))
+                .setRunningSince(AT.toEpochMilli())
+                .setEndedAt(null)
+                .setKernels(Map.of(KernelIds.of(SESSION_ID, 0), new KernelMark(41L, AT.toEpochMilli() + 5_000, 12_345L, 4096L, 8192L, 1024L, 2048L)))
                 .build();
     }
 }

@@ -35,7 +35,8 @@ class TopicsTest {
         Topics topics = Topics.withPrefix("");
         assertEquals(List.of("session.requests", "session.admitted", "session.placements", "session.events",
                         "agent.heartbeats", "agent.commands", "kernel.events", "kernel.stats", "session.scheduling",
-                        "config.keypairs", "config.limits", "config.scaling-groups", "dead-letters"),
+                        "config.keypairs", "config.limits", "config.scaling-groups", "dead-letters",
+                        "session.activity", "usage.hourly", "usage.daily"),
                 topics.all().stream().map(Topics.Spec::name).toList());
         assertEquals(topics.all().size(), topics.all().stream().map(Topics.Spec::name).collect(Collectors.toSet()).size());
     }
@@ -50,7 +51,7 @@ class TopicsTest {
         Set<Topics.Spec> keyed = topics.all().stream()
                 .filter(spec -> spec != topics.deadLetters && !topics.config().contains(spec))
                 .collect(Collectors.toSet());
-        assertEquals(9, keyed.size());
+        assertEquals(12, keyed.size());
         for (Topics.Spec spec : keyed) assertEquals(partitions, spec.partitions(), spec.name());
     }
 
