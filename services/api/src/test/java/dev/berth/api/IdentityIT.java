@@ -517,6 +517,8 @@ class IdentityIT {
             long retryAfter = Long.parseLong(refused.getHeader("Retry-After"));
             assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
         }
+        HttpResponse<Buffer> refusedCreate = callAs(user.keypair(), portA, HttpMethod.POST, "/v1/sessions", session("over-the-limit"));
+        assertProblem(refusedCreate, 429, "rate-limit-exceeded", user.keypair().accessKey());
         assertEquals(200, callAs(superadmin, portA, HttpMethod.GET, "/v1/sessions", null).statusCode(), "other keypairs are not limited");
     }
 

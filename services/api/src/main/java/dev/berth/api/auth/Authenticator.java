@@ -5,7 +5,6 @@ import dev.berth.api.problem.ProblemKind;
 import dev.berth.identity.RequestSigner;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -35,12 +34,13 @@ public final class Authenticator implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        // the body stays unread until the signature holds (AUTH-05); the body handler resumes it
+        // the body stays unread until the signature holds (AUTH-05); the body handler resumes it, and a
+        // refused request's connection is closed by the problem handler with the body still unread
         request.pause();
         try {
             check(ctx, request);
         } catch (ProblemException problem) {
-            reject(ctx, problem);
+            ctx.fail(problem);
         }
     }
 
@@ -66,21 +66,21 @@ public final class Authenticator implements Handler<RoutingContext> {
 
         keypairs.find(auth.accessKey()).onComplete(found -> {
             if (found.failed()) {
-                reject(ctx, new ProblemException(ProblemKind.SERVICE_UNAVAILABLE, "cannot read keypairs: " + found.cause().getMessage(), found.cause()));
+                ctx.fail(new ProblemException(ProblemKind.SERVICE_UNAVAILABLE, "cannot read keypairs: " + found.cause().getMessage(), found.cause()));
                 return;
             }
             if (found.result().isEmpty()) {
-                reject(ctx, new ProblemException(ProblemKind.AUTH_FAILED, "unknown access key " + auth.accessKey()));
+                ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED, "unknown access key " + auth.accessKey()));
                 return;
             }
             KeypairStore.Credential credential = found.result().get();
             if (!credential.active()) {
-                reject(ctx, new ProblemException(ProblemKind.AUTH_FAILED, "keypair " + auth.accessKey() + " or its user is inactive"));
+                ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED, "keypair " + auth.accessKey() + " or its user is inactive"));
                 return;
             }
             String expected = RequestSigner.signature(credential.secretKey(), signedAt, toSign, host);
             if (!RequestSigner.matches(expected, auth.signature())) {
-                reject(ctx, new ProblemException(ProblemKind.AUTH_FAILED,
+                ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED,
                         "signature mismatch: sign METHOD, path with query, date, host, content-type and version as documented"));
                 return;
             }
@@ -94,11 +94,5 @@ public final class Authenticator implements Handler<RoutingContext> {
         HostAndPort authority = request.authority();
         if (authority == null) return "";
         return authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
-    }
-
-    /** AUTH-05: a refused request's body is never read; an HTTP/1 connection closes after the answer. */
-    private static void reject(RoutingContext ctx, ProblemException problem) {
-        if (ctx.request().version() != HttpVersion.HTTP_2) ctx.response().putHeader("Connection", "close");
-        ctx.fail(problem);
     }
 }

@@ -29,8 +29,8 @@ public final class ProblemHandler implements Handler<RoutingContext> {
             log.warn("{} {} answered 503: {}", ctx.request().method(), ctx.request().path(), problem.detail());
         }
         if (ctx.response().ended()) return;
-        // the rest of an oversized body is never read, so the connection cannot carry another request
-        if (problem.kind() == ProblemKind.REQUEST_TOO_LARGE && ctx.request().version() != HttpVersion.HTTP_2) {
+        // a body left unread (refused before reading: auth, rate limit, size) leaves an HTTP/1 connection unusable
+        if (!ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2) {
             ctx.response().putHeader("Connection", "close");
         }
         ctx.response()
