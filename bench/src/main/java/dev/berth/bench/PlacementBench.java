@@ -18,8 +18,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,43 +37,56 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * embedded broker, against simulated agents, next to a raw produce→consume hop measured in the
  * same run. Every phase is bounded in count and time.
  *
- * <pre>./berth bench [agents,...] [sessions]   e.g. ./berth bench 1000,10000 3000</pre>
+ * <pre>./berth bench [agents,...] [sessions] [partitions] [dependents per 100]   e.g. ./berth bench 1000,10000 3000 4 5</pre>
  */
 public final class PlacementBench {
 
     private static final Duration PHASE_LIMIT = Duration.ofSeconds(90);
     private static final Duration LATENCY_PHASE = Duration.ofSeconds(20);
     private static final Duration HOLD = Duration.ofSeconds(2);
+    private static final int WARM_UP_SESSIONS = 3_000;
     private static final Map<String, Long> AGENT_CAPACITY = Map.of("cpu", 16_000L, "mem", 64L << 30);
 
     private final Map<String, Long> submitted = new ConcurrentHashMap<>();
+    /** Sessions that wait for another to succeed first: counted as placed, left out of the latencies. */
+    private final Set<String> dependents = ConcurrentHashMap.newKeySet();
+    /** The last sessions submitted, for dependencies to point at. */
+    private final List<String> recent = new ArrayList<>();
     private final AtomicInteger placed = new AtomicInteger();
     private final AtomicLong lastPlacedNanos = new AtomicLong();
     private volatile Latencies latencies = new Latencies();
     private final Random random = new Random(42);
+    private final int dependentsPer100;
+
+    private PlacementBench(int dependentsPer100) {
+        this.dependentsPer100 = dependentsPer100;
+    }
 
     public static void main(String[] args) throws Exception {
         int[] fleets = java.util.Arrays.stream((args.length > 0 ? args[0] : "1000").split(",")).mapToInt(Integer::parseInt).toArray();
         int sessions = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+        int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        int dependentsPer100 = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
             System.out.println("bench: broker at " + kafka.bootstrapServers() + "; measuring the raw hop baseline ...");
             var raw = RawHopBaseline.run(kafka.bootstrapServers(), "bench-raw", 5_000, 2_000);
             System.out.printf("bench: raw produce→consume hop at 2000/s: p50 %.1f ms, p99 %.1f ms (%d records)%n", raw.p50Ms(), raw.p99Ms(), raw.records());
-            for (int agents : fleets) new PlacementBench().run(kafka.bootstrapServers(), agents, sessions, raw);
+            for (int agents : fleets) new PlacementBench(dependentsPer100).run(kafka.bootstrapServers(), agents, sessions, partitions, raw);
         }
     }
 
-    private void run(String bootstrap, int agents, int sessions, RawHopBaseline.Result raw) throws Exception {
-        Topics topics = Topics.withPrefix("bench-" + agents + ".", 4);
+    private void run(String bootstrap, int agents, int sessions, int partitions, RawHopBaseline.Result raw) throws Exception {
+        Topics topics = Topics.withPrefix("bench-" + agents + ".", partitions);
         try (Admin admin = Admin.create(KafkaClients.admin(bootstrap))) {
             TopicBootstrapper.ensure(admin, topics, (short) 1);
         }
-        var config = new BerthConfig(bootstrap, topics.prefix(), 4, Files.createTempDirectory("berth-bench"));
+        var config = new BerthConfig(bootstrap, topics.prefix(), partitions, Files.createTempDirectory("berth-bench"));
         try (Scheduler scheduler = Scheduler.start(config, PlacementOptions.DEFAULTS, new SimpleMeterRegistry(), new HealthRegistry(Duration.ofSeconds(1)));
              SimulatedFleet fleet = new SimulatedFleet(bootstrap, topics, agents, AGENT_CAPACITY, HOLD, this::observed);
              var producer = new KafkaProducer<>(KafkaClients.producer(bootstrap, "bench-submit"), new StringSerializer(), BerthSerdes.SESSION_REQUEST)) {
-            System.out.printf("bench: %d simulated agents; warming up ...%n", agents);
-            paced(producer, topics, 500, 100, "warm-up");
+            System.out.printf("bench: %d simulated agents, %d partitions per topic; warming up ...%n", agents, partitions);
+            // Streams needs 20-40 s after start to reach full speed (rebalance, repartition topics, JIT)
+            paced(producer, topics, WARM_UP_SESSIONS, 100, "warm-up");
 
             latencies = new Latencies();
             placed.set(0);
@@ -100,7 +116,7 @@ public final class PlacementBench {
     private void observed(String sessionId, long seenNanos) {
         Long at = submitted.remove(sessionId);
         if (at == null) return; // the second kernel of a multi-node session
-        latencies.add(seenNanos - at);
+        if (!dependents.remove(sessionId)) latencies.add(seenNanos - at);
         placed.incrementAndGet();
         lastPlacedNanos.set(seenNanos);
     }
@@ -137,7 +153,10 @@ public final class PlacementBench {
         }
     }
 
-    /** Mixed sizes: 1, 2 or 4 cpu with 1–8 GiB; one in ten is a multi-node cluster of 2 or 3. */
+    /**
+     * Mixed sizes: 1, 2 or 4 cpu with 1–8 GiB; one in ten is a multi-node cluster of 2 or 3; some (5 in
+     * a hundred by default) depend on one of the last hundred sessions (all batch, ending with exit code 0).
+     */
     private void submit(KafkaProducer<String, SessionRequest> producer, Topics topics) {
         String id = UUID.randomUUID().toString();
         boolean multi = random.nextInt(10) == 0;
@@ -149,6 +168,12 @@ public final class PlacementBench {
                 .setClusterSize(multi ? 2 + random.nextInt(2) : 1)
                 .setResources(Map.of("cpu", 1000L << random.nextInt(3), "mem", (1L << 30) << random.nextInt(4)))
                 .build();
+        if (random.nextInt(100) < dependentsPer100 && !recent.isEmpty()) {
+            spec.setDependencies(List.of(recent.get(random.nextInt(recent.size()))));
+            dependents.add(id);
+        }
+        recent.add(id);
+        if (recent.size() > 100) recent.removeFirst();
         var request = SessionRequest.newBuilder().setRequestId(id).setSessionId(id).setAt(Instant.now())
                 .setAccessKey("AK" + random.nextInt(69)).setOp(new CreateSession(spec)).build();
         submitted.put(id, System.nanoTime());
