@@ -173,10 +173,7 @@ class SchedulerRestartIT {
     }
 
     private void awaitCommands(KafkaConsumer<String, byte[]> consumer, List<AgentCommand> sent, String described) {
-        await().atMost(DEADLINE).until(() -> {
-            consumer.poll(Duration.ofMillis(100)).forEach(r -> sent.add(BerthSerdes.AGENT_COMMAND.deserialize(r.topic(), r.value())));
-            return sent.stream().map(SchedulerRestartIT::describe).anyMatch(described::equals);
-        });
+        awaitCommands(consumer, sent, () -> sent.stream().map(SchedulerRestartIT::describe).anyMatch(described::equals));
     }
 
     private Scheduler start(Path stateDir) {
@@ -187,9 +184,13 @@ class SchedulerRestartIT {
     }
 
     private void awaitCommands(KafkaConsumer<String, byte[]> consumer, List<AgentCommand> sent, int count) {
+        awaitCommands(consumer, sent, () -> sent.size() >= count);
+    }
+
+    private void awaitCommands(KafkaConsumer<String, byte[]> consumer, List<AgentCommand> sent, java.util.function.BooleanSupplier done) {
         await().atMost(DEADLINE).until(() -> {
             consumer.poll(Duration.ofMillis(100)).forEach(r -> sent.add(BerthSerdes.AGENT_COMMAND.deserialize(r.topic(), r.value())));
-            return sent.size() >= count;
+            return done.getAsBoolean();
         });
     }
 
