@@ -186,7 +186,7 @@ class IdentityIT {
     }
 
     @Test
-    @DisplayName("AUTH-09 a deactivated keypair, or the keypair of a deactivated user, is refused with 401")
+    @DisplayName("AUTH-09 a deactivated keypair, the keypair of a deactivated user, or of a user of a deactivated domain is refused with 401")
     void inactiveKeypairs() throws Exception {
         User user = newUser("inactive", "default", "user");
         assertEquals(200, callAs(user.keypair(), portA, HttpMethod.GET, "/v1/sessions", null).statusCode());
@@ -198,6 +198,18 @@ class IdentityIT {
         HttpResponse<Buffer> deactivated = admin(HttpMethod.DELETE, "/v1/admin/users/" + other.id(), null);
         assertEquals("admin-requested", deactivated.bodyAsJsonObject().getString("statusInfo"));
         assertProblem(callAs(other.keypair(), portA, HttpMethod.GET, "/v1/sessions", null), 401, "auth-failed", "inactive");
+
+        String domain = "closing-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", domain)));
+        User member = newUser("member", domain, "user");
+        assertEquals(200, callAs(member.keypair(), portA, HttpMethod.GET, "/v1/sessions", null).statusCode());
+        ok(admin(HttpMethod.DELETE, "/v1/admin/domains/" + domain, null));
+        assertProblem(callAs(member.keypair(), portA, HttpMethod.GET, "/v1/sessions", null), 401, "auth-failed", "inactive");
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            byte[] value = latest(topics.configKeypairs.name()).get(member.keypair().accessKey());
+            assertNotNull(value);
+            assertFalse(BerthSerdes.KEYPAIR_CONFIG.deserialize("", value).getActive(), "the scheduler hears the domain closed too");
+        });
     }
 
     // ---- AUTH-06 roles and segregation ----

@@ -33,9 +33,10 @@ public final class Outbox {
     private static final String NEXT_SEQ = "SELECT nextval(pg_get_serial_sequence('outbox', 'seq'))";
     private static final String INSERT = "INSERT INTO outbox (seq, topic, record_key, payload) VALUES ($1, $2, $3, $4)";
     private static final String KEYPAIR = """
-            SELECT k.access_key, k.user_id, u.domain_name, u.role, k.is_active AND u.status = 'active' AS active,
+            SELECT k.access_key, k.user_id, u.domain_name, u.role, k.is_active AND u.status = 'active' AND d.is_active AS active,
                    k.resource_policy, k.rate_limit
-            FROM keypairs k JOIN users u ON u.id = k.user_id WHERE k.access_key = $1""";
+            FROM keypairs k JOIN users u ON u.id = k.user_id JOIN domains d ON d.name = u.domain_name
+            WHERE k.access_key = $1""";
     private static final String POLICY = "SELECT * FROM keypair_resource_policies WHERE name = $1";
     private static final String USER = "SELECT total_resource_slots FROM users WHERE id::text = $1";
     private static final String PROJECT = "SELECT total_resource_slots FROM projects WHERE name = $1";

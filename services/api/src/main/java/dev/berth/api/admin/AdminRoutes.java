@@ -257,10 +257,20 @@ public final class AdminRoutes {
                         .put("accessKey", keypair.accessKey()).put("secretKey", keypair.secretKey())));
     }
 
-    /** A user's role, domain and status are part of each of its keypairs' config records. */
+    /** A user's role, domain and status, and its domain's being active, are part of each of its keypairs' config records. */
     private Future<Void> afterChange(SqlConnection conn, Entity entity, Row row) {
-        if (entity != Entities.USERS) return Future.succeededFuture();
-        return conn.preparedQuery("SELECT access_key FROM keypairs WHERE user_id = $1").execute(Tuple.of(row.getUUID("id")))
+        if (entity == Entities.USERS) {
+            return keypairsChanged(conn, "SELECT access_key FROM keypairs WHERE user_id = $1", row.getUUID("id"));
+        }
+        if (entity == Entities.DOMAINS) {
+            return keypairsChanged(conn, "SELECT k.access_key FROM keypairs k JOIN users u ON u.id = k.user_id WHERE u.domain_name = $1",
+                    row.getString("name"));
+        }
+        return Future.succeededFuture();
+    }
+
+    private static Future<Void> keypairsChanged(SqlConnection conn, String sql, Object key) {
+        return conn.preparedQuery(sql).execute(Tuple.of(key))
                 .compose(rows -> Outbox.record(conn, stream(rows).map(keypair -> new ConfigChange.Keypair(keypair.getString(0))).toList()));
     }
 

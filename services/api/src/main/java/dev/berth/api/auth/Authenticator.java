@@ -75,7 +75,7 @@ public final class Authenticator implements Handler<RoutingContext> {
             }
             KeypairStore.Credential credential = found.result().get();
             if (!credential.active()) {
-                ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED, "keypair " + auth.accessKey() + " or its user is inactive"));
+                ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED, "keypair " + auth.accessKey() + ", its user or its domain is inactive"));
                 return;
             }
             String expected = RequestSigner.signature(credential.secretKey(), signedAt, toSign, host);

@@ -13,9 +13,10 @@ public final class KeypairStore {
     public record Credential(Principal principal, String secretKey, boolean active) {}
 
     private static final String BY_ACCESS_KEY = """
-            SELECT k.access_key, k.secret_key, k.is_active AND u.status = 'active' AS active, k.rate_limit, k.resource_policy,
-                   u.id, u.email, u.domain_name, u.role
-            FROM keypairs k JOIN users u ON u.id = k.user_id WHERE k.access_key = $1""";
+            SELECT k.access_key, k.secret_key, k.is_active AND u.status = 'active' AND d.is_active AS active, k.rate_limit,
+                   k.resource_policy, u.id, u.email, u.domain_name, u.role
+            FROM keypairs k JOIN users u ON u.id = k.user_id JOIN domains d ON d.name = u.domain_name
+            WHERE k.access_key = $1""";
 
     private final Pool pool;
 
