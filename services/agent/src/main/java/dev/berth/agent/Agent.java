@@ -5,6 +5,7 @@ import dev.berth.agent.runtime.Recovered;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.HealthRegistry;
+import dev.berth.common.RedisLink;
 import dev.berth.common.KafkaClients;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentHeartbeat;

@@ -4,6 +4,7 @@ import dev.berth.agent.KernelSupervisor.LiveKernel;
 import dev.berth.agent.runtime.KernelSpec;
 import dev.berth.agent.runtime.Usage;
 import dev.berth.common.Json;
+import dev.berth.common.RedisLink;
 import dev.berth.schema.avro.KernelStats;
 import java.time.Duration;
 import java.time.Instant;

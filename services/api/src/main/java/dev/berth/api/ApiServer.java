@@ -9,6 +9,7 @@ import dev.berth.api.health.HealthRoute;
 import dev.berth.api.problem.ProblemHandler;
 import dev.berth.api.resource.AgentView;
 import dev.berth.api.resource.ResourceRoutes;
+import dev.berth.api.session.ActivityPublisher;
 import dev.berth.api.session.CreateContextStore;
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionOutputRoutes;
@@ -64,6 +65,7 @@ public final class ApiServer {
     private RequestPublisher publisher;
     private DependencyChecks dependencies;
     private SessionOutputRoutes output;
+    private ActivityPublisher activity;
     private Vertx vertx;
     private Pool pool;
     private Redis redis;
@@ -114,7 +116,8 @@ public final class ApiServer {
         agents = new AgentView(berth.kafkaBootstrap(), berth.topics().agentHeartbeats.name(), HEARTBEAT_TIMEOUT, Clock.systemUTC());
         agents.start();
         ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
-        output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view);
+        activity = new ActivityPublisher(berth.kafkaBootstrap(), berth.topics().sessionActivity.name());
+        output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view, activity, Clock.systemUTC());
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
         RequestMetrics requestMetrics = new RequestMetrics(metrics);
         ProblemHandler problems = new ProblemHandler();
@@ -132,6 +135,7 @@ public final class ApiServer {
         on(router, HttpMethod.POST, "/v1/sessions/:id/rename", sessions::rename);
         on(router, HttpMethod.GET, "/v1/sessions/:id/logs", output::logs);
         on(router, HttpMethod.GET, "/v1/sessions/:id/stats", output::stats);
+        on(router, HttpMethod.GET, "/v1/sessions/:id/idle-checks", output::idleChecks);
         on(router, HttpMethod.GET, "/v1/resources/presets", resources::presets);
         on(router, HttpMethod.GET, "/v1/resources/check-presets", resources::checkPresets);
         on(router, HttpMethod.GET, "/v1/resources/usage", resources::usage);
@@ -168,6 +172,7 @@ public final class ApiServer {
             // consumers and the producer block while they stop: off the event loop
             if (projector != null) projector.close();
             if (agents != null) agents.close();
+            if (activity != null) activity.close();
             if (relayProducer != null) relayProducer.close(Duration.ofSeconds(5));
             return null;
         })).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close());

@@ -14,6 +14,7 @@ import dev.berth.common.HealthRegistry;
 import dev.berth.common.KafkaClients;
 import dev.berth.identity.KeypairFile;
 import dev.berth.kafka.EmbeddedKafka;
+import dev.berth.scheduler.Consumers;
 import dev.berth.scheduler.Scheduler;
 import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.avro.SessionRequest;
@@ -33,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole of Berth in one process: a broker (unless one is named), the scheduler, one process
- * agent and the API. Each part is closed in the reverse order it started.
+ * The whole of Berth in one process: a broker (unless one is named), the scheduler, the idle checks
+ * and usage metering, one agent and the API. Each part is closed in the reverse order it started.
  */
 public final class Stack implements AutoCloseable {
 
@@ -82,6 +83,9 @@ public final class Stack implements AutoCloseable {
         Scheduler scheduler = Scheduler.start(berth, PlacementSettings.from(env), metrics, health);
         started.push(scheduler);
         progress.accept("scheduler started");
+        Consumers consumers = Consumers.start(env, berth, metrics, health);
+        started.push(consumers);
+        progress.accept("idle checks and usage metering started");
 
         AgentConfig agentConfig = AgentConfig.from(env);
         KernelRuntime runtime = Runtimes.create(agentConfig, berth.stateDir());

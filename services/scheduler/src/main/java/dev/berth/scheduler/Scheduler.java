@@ -22,6 +22,7 @@ public final class Scheduler implements AutoCloseable {
 
     /** One per core here: a thread waiting for its commit leaves the other the CPU. */
     static final int STREAM_THREADS = 2;
+    static final String APPLICATION = "berth-scheduler";
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics metrics;
@@ -34,7 +35,7 @@ public final class Scheduler implements AutoCloseable {
     public static Scheduler start(BerthConfig config, PlacementOptions placement, MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
         var streams = new KafkaStreams(SchedulerTopology.build(topics, AdmissionOptions.DEFAULTS, placement, new SchedulerMetrics(registry)),
-                StreamsSettings.of(config.kafkaBootstrap(), topics, config.stateDir().resolve("streams"), STREAM_THREADS));
+                StreamsSettings.of(config.kafkaBootstrap(), topics, APPLICATION, config.stateDir().resolve("streams"), STREAM_THREADS));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("scheduler stream thread died; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -12,7 +12,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 
-/** The scheduler as a process of its own: {@code BERTH_KAFKA_BOOTSTRAP} names the cluster. */
+/**
+ * The scheduler as a process of its own, with the idle checks and usage metering beside it:
+ * {@code BERTH_KAFKA_BOOTSTRAP} names the cluster, {@code BERTH_REDIS_HOST} / {@code BERTH_REDIS_PORT}
+ * where idle reports go.
+ */
 public final class SchedulerMain {
 
     private SchedulerMain() {}
@@ -27,9 +31,11 @@ public final class SchedulerMain {
         TopicBootstrapper.ensure(admin, config.topics(), (short) -1);
         health.register("kafka", () -> KafkaHealth.check(admin));
         Scheduler scheduler = Scheduler.start(config, PlacementSettings.from(env), registry, health);
+        Consumers consumers = Consumers.start(env, config, registry, health);
         OpsServer ops = OpsServer.start("127.0.0.1", env.integer("BERTH_SCHEDULER_OPS_PORT", 8092, 0, 65535), health, registry);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             ops.close();
+            consumers.close();
             scheduler.close();
             admin.close();
         }));

@@ -19,10 +19,10 @@ final class StreamsSettings {
      * commit-bound; records that do not decode, or that a processor rejects, go to the dead-letter
      * topic with the reason in headers and the stream goes on.
      */
-    static Properties of(String bootstrap, Topics topics, Path stateDir, int threads) {
+    static Properties of(String bootstrap, Topics topics, String application, Path stateDir, int threads) {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + "berth-scheduler");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + application);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);

@@ -13,16 +13,19 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code GET /v1/sessions/{id}/logs} and {@code GET /v1/sessions/{id}/stats}: what the agents keep
- * in Redis about a session's kernels, read without reaching any agent. The agent writes
+ * {@code GET /v1/sessions/{id}/logs}, {@code /stats} and {@code /idle-checks}: what the agents and
+ * the idle checks keep in Redis about a session, read without reaching either. A log or stats read
+ * is the user's activity on the session, which the idle checks count (SPEC IDL-09). The agent writes
  * {@code berth:session-logs:<sessionId>} (the main kernel's last 64 KiB of stdout and stderr,
  * refreshed every few seconds and once more when the kernel ends) and {@code berth:kernel-stats:<sessionId>}
- * (a hash kernel id → JSON of its latest sample); both expire a day after their last write.
+ * (a hash kernel id → JSON of its latest sample); both expire a day after their last write. The idle
+ * checks write {@code session.<id>.<checker>.report} (SPEC IDL-07) with the checker's deadline.
  */
 public final class SessionOutputRoutes implements AutoCloseable {
 
@@ -31,12 +34,19 @@ public final class SessionOutputRoutes implements AutoCloseable {
     static final int MAX_TAIL = 10_000;
     private static final String JSON = "application/json";
 
+    /** The checkers in registration order (SPEC IDL-03), as their reports are named. */
+    static final List<String> CHECKERS = List.of("network_timeout", "session_lifetime", "utilization");
+
     private final SessionView view;
+    private final ActivityLog activity;
+    private final Clock clock;
     private final Redis redis;
     private final RedisAPI api;
 
-    public SessionOutputRoutes(Vertx vertx, String redisHost, int redisPort, SessionView view) {
+    public SessionOutputRoutes(Vertx vertx, String redisHost, int redisPort, SessionView view, ActivityLog activity, Clock clock) {
         this.view = view;
+        this.activity = activity;
+        this.clock = clock;
         this.redis = Redis.createClient(vertx, new RedisOptions().setConnectionString("redis://" + redisHost + ":" + redisPort));
         this.api = RedisAPI.api(redis);
     }
@@ -48,6 +58,7 @@ public final class SessionOutputRoutes implements AutoCloseable {
     public void logs(RoutingContext ctx) {
         Session session = find(ctx);
         Integer tail = tail(ctx.queryParams().get("tail"));
+        activity.record(session.getSessionId(), Principal.of(ctx).accessKey(), "logs");
         api.get(LOGS_KEY + session.getSessionId()).onComplete(read -> {
             if (read.failed()) {
                 ctx.fail(unavailable(read.cause()));
@@ -66,6 +77,7 @@ public final class SessionOutputRoutes implements AutoCloseable {
     /** The latest sample of each of the session's kernels, {@code {"sessionId", "kernels": [...]}} ordered by kernel id. */
     public void stats(RoutingContext ctx) {
         Session session = find(ctx);
+        activity.record(session.getSessionId(), Principal.of(ctx).accessKey(), "stats");
         api.hgetall(STATS_KEY + session.getSessionId()).onComplete(read -> {
             if (read.failed()) {
                 ctx.fail(unavailable(read.cause()));
@@ -78,6 +90,44 @@ public final class SessionOutputRoutes implements AutoCloseable {
             }
             respond(ctx, new JsonObject().put("sessionId", session.getSessionId()).put("kernels", kernels));
         });
+    }
+
+    /**
+     * Each enabled checker's report (SPEC IDL-20): {@code {"sessionId", "idleChecks": {name:
+     * {"remaining": seconds | -1 once expired | null when unlimited, "remaining_time_type", "extra"}}}},
+     * the remaining time counted from the checker's deadline at the moment of the request. Reading
+     * it is not an activity: looking at the countdown does not reset it.
+     */
+    public void idleChecks(RoutingContext ctx) {
+        Session session = find(ctx);
+        List<String> keys = CHECKERS.stream().map(checker -> "session." + session.getSessionId() + "." + checker + ".report").toList();
+        api.mget(keys).onComplete(read -> {
+            if (read.failed()) {
+                ctx.fail(unavailable(read.cause()));
+                return;
+            }
+            JsonObject checks = new JsonObject();
+            Response values = read.result();
+            for (int i = 0; i < CHECKERS.size(); i++) {
+                Response value = values == null ? null : values.get(i);
+                if (value != null) checks.put(CHECKERS.get(i), report(new JsonObject(value.toString()), clock.millis()));
+            }
+            respond(ctx, new JsonObject().put("sessionId", session.getSessionId()).put("idleChecks", checks));
+        });
+    }
+
+    /** The stored report as the API shows it at {@code now}. */
+    static JsonObject report(JsonObject stored, long now) {
+        Long deadline = stored.getLong("deadline");
+        Double remaining = null;
+        if (deadline != null) {
+            double seconds = (deadline - now) / 1000.0;
+            remaining = seconds <= 0 ? -1.0 : seconds;
+        }
+        return new JsonObject()
+                .put("remaining", remaining)
+                .put("remaining_time_type", stored.getString("remaining_time_type"))
+                .put("extra", stored.getJsonObject("extra"));
     }
 
     @Override

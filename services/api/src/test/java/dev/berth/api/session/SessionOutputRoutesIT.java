@@ -17,10 +17,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +45,9 @@ class SessionOutputRoutesIT {
     private static HttpServer server;
     private static WebClient client;
     private static RedisAPI redis;
+    private static final Instant NOW = Instant.parse("2026-11-20T10:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final List<String> activities = new CopyOnWriteArrayList<>();
 
     private final String sessionId = UUID.randomUUID().toString();
 
@@ -49,7 +55,8 @@ class SessionOutputRoutesIT {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         view = new SessionView("127.0.0.1:9", "unused"); // never started: sessions come from putProvisional
-        routes = new SessionOutputRoutes(vertx, REDIS_HOST, REDIS_PORT, view);
+        routes = new SessionOutputRoutes(vertx, REDIS_HOST, REDIS_PORT, view,
+                (sessionId, accessKey, action) -> activities.add(sessionId + " " + accessKey + " " + action), CLOCK);
         Router router = Router.router(vertx);
         // stands in for the authenticator: the caller is the access key the test names
         router.route().handler(ctx -> {
@@ -59,6 +66,7 @@ class SessionOutputRoutesIT {
         });
         router.route(HttpMethod.GET, "/v1/sessions/:id/logs").handler(routes::logs);
         router.route(HttpMethod.GET, "/v1/sessions/:id/stats").handler(routes::stats);
+        router.route(HttpMethod.GET, "/v1/sessions/:id/idle-checks").handler(routes::idleChecks);
         router.route().failureHandler(new ProblemHandler());
         server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
         client = WebClient.create(vertx);
@@ -74,7 +82,47 @@ class SessionOutputRoutesIT {
 
     @AfterEach
     void cleanRedis() throws Exception {
-        await(redis.del(List.of(SessionOutputRoutes.LOGS_KEY + sessionId, SessionOutputRoutes.STATS_KEY + sessionId)));
+        await(redis.del(List.of(SessionOutputRoutes.LOGS_KEY + sessionId, SessionOutputRoutes.STATS_KEY + sessionId,
+                reportKey("network_timeout"), reportKey("session_lifetime"), reportKey("utilization"))));
+        activities.clear();
+    }
+
+    @Test
+    @DisplayName("IDL-20 idle checks: each reported checker's remaining time counted from its deadline at the moment of the request")
+    void idleChecks() throws Exception {
+        known();
+        long now = NOW.toEpochMilli();
+        await(redis.set(List.of(reportKey("network_timeout"),
+                "{\"deadline\":" + (now + 90_500) + ",\"at\":" + (now - 30_000) + ",\"remaining_time_type\":\"expire_after\",\"extra\":null}")));
+        await(redis.set(List.of(reportKey("session_lifetime"),
+                "{\"deadline\":" + (now - 1) + ",\"at\":" + (now - 30_000) + ",\"remaining_time_type\":\"expire_after\",\"extra\":null}")));
+        await(redis.set(List.of(reportKey("utilization"), "{\"deadline\":null,\"at\":" + now
+                + ",\"remaining_time_type\":\"grace_period\",\"extra\":{\"thresholds_check_operator\":\"and\",\"resources\":{\"cpu_util\":[1.5,10.0]}}}")));
+
+        JsonObject checks = get("/v1/sessions/" + sessionId + "/idle-checks", 200).bodyAsJsonObject().getJsonObject("idleChecks");
+
+        assertEquals(90.5, checks.getJsonObject("network_timeout").getDouble("remaining"));
+        assertEquals("expire_after", checks.getJsonObject("network_timeout").getString("remaining_time_type"));
+        assertEquals(-1.0, checks.getJsonObject("session_lifetime").getDouble("remaining"), "past its deadline");
+        assertEquals(null, checks.getJsonObject("utilization").getValue("remaining"), "no deadline: unlimited");
+        assertEquals("and", checks.getJsonObject("utilization").getJsonObject("extra").getString("thresholds_check_operator"));
+        assertEquals(List.of(), activities, "looking at the countdown is no activity");
+        assertEquals(new JsonObject(), get("/v1/sessions/" + knownOther() + "/idle-checks", 200).bodyAsJsonObject().getJsonObject("idleChecks"));
+    }
+
+    @Test
+    @DisplayName("IDL-09 a log or stats read is the user's activity on the session")
+    void readsAreActivity() throws Exception {
+        known();
+
+        get("/v1/sessions/" + sessionId + "/logs", 200);
+        get("/v1/sessions/" + sessionId + "/stats", 200);
+
+        assertEquals(List.of(sessionId + " " + OWNER + " logs", sessionId + " " + OWNER + " stats"), activities);
+    }
+
+    private String reportKey(String checker) {
+        return "session." + sessionId + "." + checker + ".report";
     }
 
     @Test
@@ -119,12 +167,12 @@ class SessionOutputRoutesIT {
     }
 
     @Test
-    @DisplayName("AUTH-06 another user's session is as unknown as a missing one: its logs and stats are a 404")
+    @DisplayName("AUTH-06 another user's session is as unknown as a missing one: its logs, stats and idle checks are a 404")
     void othersSessionsAreHidden() throws Exception {
         known();
         await(redis.set(List.of(SessionOutputRoutes.LOGS_KEY + sessionId, "secret\n")));
 
-        for (String path : List.of("/logs", "/stats")) {
+        for (String path : List.of("/logs", "/stats", "/idle-checks")) {
             HttpResponse<Buffer> response = await(client.get(server.actualPort(), "127.0.0.1", "/v1/sessions/" + sessionId + path)
                     .putHeader(CALLER, "AKSOMEONEELSE").send());
             assertEquals(404, response.statusCode(), response.bodyAsString());

@@ -1,4 +1,4 @@
-package dev.berth.agent;
+package dev.berth.common;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Just enough of Redis' protocol to write the latest stats and output tails: commands are sent as
+ * Just enough of Redis' protocol to write the latest stats, output tails and idle reports: commands are sent as
  * one pipelined batch and their replies read back. One connection, used by one thread at a time;
  * after an error it reconnects on the next batch, so a Redis restart costs one batch.
  */
-final class RedisLink implements AutoCloseable {
+public final class RedisLink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
@@ -30,13 +30,13 @@ final class RedisLink implements AutoCloseable {
     private OutputStream out;
     private boolean reachable = true;
 
-    RedisLink(String host, int port) {
+    public RedisLink(String host, int port) {
         this.host = host;
         this.port = port;
     }
 
     /** Runs the commands in order; false when Redis could not be reached or answered an error. */
-    synchronized boolean run(List<List<String>> commands) {
+    public synchronized boolean run(List<List<String>> commands) {
         if (commands.isEmpty()) return true;
         try {
             connect();
@@ -49,7 +49,7 @@ final class RedisLink implements AutoCloseable {
             return ok;
         } catch (IOException e) {
             // once per outage: the agent samples every few seconds and would repeat itself
-            if (reachable) log.warn("Redis at {}:{} failed, latest stats and output wait for it: {}", host, port, e.toString());
+            if (reachable) log.warn("Redis at {}:{} failed, writes wait for it: {}", host, port, e.toString());
             else log.debug("Redis at {}:{} still failing: {}", host, port, e.toString());
             reachable = false;
             disconnect();
