@@ -135,14 +135,14 @@ class AgentDockerIT {
     @DisplayName("SCH-19 a missing image: PULLING, then CANCELLED failed-to-start with an error naming the image; the agent goes on")
     void missingImage() throws Exception {
         startAgent();
-        send(create("k1", "s1", "true", null, SessionType.BATCH, SMALL, "berth/absent:1"));
+        send(create("k1", "s1", "true", null, SessionType.BATCH, SMALL, DockerEngine.ABSENT_IMAGE));
         send(create("marker", "s1", "true", null, SessionType.BATCH, SMALL));
 
         eventsOf("marker", KernelEventKind.TERMINATED);
         List<KernelEvent> seen = eventsOf("k1", KernelEventKind.CANCELLED);
         assertEquals(List.of(KernelEventKind.PREPARING, KernelEventKind.PULLING, KernelEventKind.CANCELLED), kinds(seen));
         assertEquals("failed-to-start", seen.getLast().getReason());
-        assertTrue(seen.getLast().getError().contains("berth/absent:1"), seen.getLast().getError());
+        assertTrue(seen.getLast().getError().contains(DockerEngine.ABSENT_IMAGE), seen.getLast().getError());
     }
 
     @Test

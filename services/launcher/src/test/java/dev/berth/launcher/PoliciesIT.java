@@ -17,6 +17,7 @@ import dev.berth.identity.TestDatabases;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.ResourceLimits;
+import dev.berth.schema.avro.UsageRecord;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Every limit type of the resource policies, changed through the admin API, enforced by the
  * scheduler: the change goes PostgreSQL → outbox → compacted topic → admission's global table.
  * A user of its own domain and project runs one small session; a second one that the new limit
- * does not allow waits PENDING with that predicate failed, and runs once the first is gone.
+ * does not allow waits PENDING with that predicate failed, and runs once the first is gone. The
+ * policy's idle timeout and maximum lifetime end sessions through the idle checks, and what those
+ * sessions held is metered on the usage topics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,17 +72,18 @@ class PoliciesIT {
 
     @BeforeAll
     void start() throws Exception {
-        stack = Stack.start(new Env(Map.of(
-                "BERTH_STATE_DIR", stateDir.toString(),
-                "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_KAFKA_PORT", "0",
-                "BERTH_KAFKA_CONTROLLER_PORT", "0",
-                "BERTH_API_PORT", "0",
-                "BERTH_AGENT_ID", "policy-agent",
-                "BERTH_AGENT_CPU", "4",
-                "BERTH_AGENT_MEM", "4g",
-                "BERTH_AGENT_HEARTBEAT", "500ms",
-                "BERTH_AGENT_KILL_GRACE", "2s")), step -> {});
+        stack = Stack.start(new Env(Map.ofEntries(
+                Map.entry("BERTH_STATE_DIR", stateDir.toString()),
+                Map.entry("BERTH_PG_SCHEMA", pg.schema()),
+                Map.entry("BERTH_KAFKA_PORT", "0"),
+                Map.entry("BERTH_KAFKA_CONTROLLER_PORT", "0"),
+                Map.entry("BERTH_API_PORT", "0"),
+                Map.entry("BERTH_AGENT_ID", "policy-agent"),
+                Map.entry("BERTH_AGENT_CPU", "4"),
+                Map.entry("BERTH_AGENT_MEM", "4g"),
+                Map.entry("BERTH_AGENT_HEARTBEAT", "500ms"),
+                Map.entry("BERTH_AGENT_KILL_GRACE", "2s"),
+                Map.entry("BERTH_IDLE", "enabled=network_timeout"))), step -> {});
         superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
 
         ok(send(superadmin, "POST", "/v1/admin/domains", body().put("name", domain)));
@@ -139,6 +143,79 @@ class PoliciesIT {
     @DisplayName("SCH-10 a domain's total_resource_slots holds a session that would exceed it")
     void domainSlots() throws Exception {
         limitCpu("/v1/admin/domains/" + domain, "domain:" + domain, "domain_resource_limit");
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("IDL-10 the policy's idle_timeout set through the admin API ends a session nobody uses, idle-timeout, not before; its report counts down")
+    void idleTimeout() throws Exception {
+        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 3)));
+        awaitLimits("keypair-policy:" + policy, limits -> limits.getIdleTimeoutSeconds() == 3);
+        String id = create("idle", "0.5");
+        awaitStatus(id, "RUNNING");
+
+        JsonNode report = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/v1/sessions/" + id + "/idle-checks").path("idleChecks").path("network_timeout"), r -> r.has("remaining"));
+        double remaining = report.path("remaining").asDouble();
+        assertTrue(remaining > 0 && remaining <= 3, report.toString());
+        assertEquals("expire_after", report.path("remaining_time_type").asText());
+
+        JsonNode ended = awaitStatus(id, "TERMINATED");
+        assertEquals("idle-timeout", ended.path("statusInfo").asText(), ended.toString());
+        assertTrue(heldFor(ended).toMillis() >= 3000, "ended only after its idle timeout: " + ended);
+        assertMetered(ended, 0.5);
+        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 0)));
+        awaitLimits("keypair-policy:" + policy, limits -> limits.getIdleTimeoutSeconds() == 0);
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("IDL-11 the policy's max_session_lifetime ends a session that lived that long, idle-session-lifetime, though it is used")
+    void sessionLifetime() throws Exception {
+        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxSessionLifetime", 3)));
+        awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxSessionLifetimeSeconds() == 3);
+        String id = create("lifetime", "0.5");
+        awaitStatus(id, "RUNNING");
+
+        JsonNode ended = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> {
+            send(user, "GET", "/v1/sessions/" + id + "/logs", null); // activity, which the lifetime does not care about
+            return get("/v1/sessions/" + id);
+        }, session -> "TERMINATED".equals(session.path("status").asText()));
+        assertEquals("idle-session-lifetime", ended.path("statusInfo").asText(), ended.toString());
+        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxSessionLifetime", 0)));
+        awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxSessionLifetimeSeconds() == 0);
+    }
+
+    /** From RUNNING to the end, by the session's own history. */
+    private static Duration heldFor(JsonNode session) {
+        return Duration.between(Instant.parse(session.path("statusHistory").path("RUNNING").asText()),
+                Instant.parse(session.path("terminatedAt").asText()));
+    }
+
+    /** USG: the session's daily usage records, latest per window, add up to cpu × the time it held it. */
+    private void assertMetered(JsonNode session, double cpu) {
+        String key = "session:" + session.path("sessionId").asText();
+        double expected = cpu * heldFor(session).toMillis() / 1000.0;
+        String topic = Topics.withPrefix("").usageDaily.name();
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Map<Long, UsageRecord> latest = new java.util.HashMap<>();
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(stack.kafkaBootstrap(), null, "policies-it"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                    for (var record : consumer.poll(Duration.ofMillis(200))) {
+                        if (!key.equals(record.key())) continue;
+                        UsageRecord usage = BerthSerdes.USAGE_RECORD.deserialize(topic, record.value());
+                        latest.put(usage.getWindowStart().toEpochMilli(), usage);
+                    }
+                }
+            }
+            double metered = latest.values().stream().mapToDouble(u -> u.getAllocatedSlotSeconds().getOrDefault("cpu", 0.0)).sum();
+            assertEquals(expected, metered, 1e-6, "cpu-seconds of " + key + ": " + latest.values());
+        });
     }
 
     /** Limits cpu to 1 at {@code path}, checks {@code predicate} holds the second session, then lifts the limit. */

@@ -104,6 +104,20 @@ class StackDockerIT {
         assertEquals("user-requested", awaitStatus(id, "TERMINATED").path("statusInfo").asText());
     }
 
+    @Test
+    @DisplayName("SCH-19 an image the engine does not have: the session is cancelled failed-to-start, the runtime's reason readable on it, and the agent goes on")
+    void missingImage() throws Exception {
+        String id = create("""
+                {"name": "docker-missing", "image": "berth/no-such-image:never", "resources": {"cpu": 0.5, "mem": "64m"}}""");
+
+        JsonNode cancelled = awaitStatus(id, "CANCELLED");
+        assertEquals("failed-to-start", cancelled.path("statusInfo").asText(), cancelled.toString());
+        assertTrue(cancelled.path("error").asText().contains(DockerEngine.ABSENT_IMAGE), cancelled.toString());
+        String next = create("""
+                {"name": "docker-after", "type": "batch", "image": "%s", "command": "exit 0", "resources": {"cpu": 0.5, "mem": "64m"}}""".formatted(DockerEngine.IMAGE));
+        assertEquals("SUCCESS", awaitStatus(next, "TERMINATED").path("result").asText());
+    }
+
     private String create(String body) throws Exception {
         HttpResponse<String> created = send("POST", "/v1/sessions", body);
         assertEquals(201, created.statusCode(), created.body());

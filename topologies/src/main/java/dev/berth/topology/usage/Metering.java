@@ -66,8 +66,10 @@ public final class Metering {
             KernelMark mark = kernels.get(kernel.getKernelId());
             long from = mark == null ? start(next) : Math.max(mark.getAt(), start(next));
             if (next.getRunningSince() != null) deltas.addAll(allocation(next, from, ended));
-            // later samples of this kernel must not count the time up to the end again
-            if (mark != null && mark.getAt() < ended) kernels.put(kernel.getKernelId(), KernelMark.newBuilder(mark).setAt(ended).build());
+            // later samples of this kernel must not count the time up to the end again; a kernel never sampled
+            // gets a mark at the end too (seq -1, counters 0: its first sample still counts from zero)
+            if (mark == null) kernels.put(kernel.getKernelId(), new KernelMark(-1L, ended, 0L, 0L, 0L, 0L, 0L));
+            else if (mark.getAt() < ended) kernels.put(kernel.getKernelId(), KernelMark.newBuilder(mark).setAt(ended).build());
         }
         next.setKernels(kernels);
         return new Counted(next, deltas);

@@ -16,6 +16,8 @@ public final class DockerEngine {
 
     /** Imported by the engine script from Debian's busybox-static; never pulled. */
     public static final String IMAGE = "berth/busybox:latest";
+    /** An image no registry has, named after a registry on a closed loopback port so that the pull fails at once without leaving the machine. */
+    public static final String ABSENT_IMAGE = "127.0.0.1:9/berth/absent:1";
 
     private static String host;
     private static String unavailable;

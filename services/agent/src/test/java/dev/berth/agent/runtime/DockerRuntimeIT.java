@@ -131,13 +131,13 @@ class DockerRuntimeIT {
     void missingImage() {
         runtime = connect();
         List<String> pulled = new ArrayList<>();
-        KernelSpec spec = new KernelSpec("k-" + UUID.randomUUID(), "s1", "BATCH", "berth/no-such-image:1", "true", null,
+        KernelSpec spec = new KernelSpec("k-" + UUID.randomUUID(), "s1", "BATCH", DockerEngine.ABSENT_IMAGE, "true", null,
                 Map.of(), SMALL, "main", 1, "main1", 1, List.of("main1"));
 
         var error = assertThrows(KernelStartException.class, () -> runtime.start(spec, pulled::add));
 
-        assertEquals(List.of("berth/no-such-image:1"), pulled);
-        assertTrue(error.getMessage().contains("berth/no-such-image:1") && error.getMessage().contains("does not exist"), error.getMessage());
+        assertEquals(List.of(DockerEngine.ABSENT_IMAGE), pulled);
+        assertTrue(error.getMessage().contains(DockerEngine.ABSENT_IMAGE) && error.getMessage().contains("does not exist"), error.getMessage());
     }
 
     @Test

@@ -27,6 +27,8 @@ public final class SessionJson {
                 .put("name", spec.getName())
                 .put("status", session.getStatus().name())
                 .put("statusInfo", session.getStatusInfo())
+                // what went wrong in a kernel (an image that does not exist, impossible limits), in the runtime's words
+                .put("error", session.getError())
                 .put("statusHistory", statusHistory(session.getStatusHistory()))
                 .put("result", session.getResult().name())
                 .put("type", RequestValidation.apiName(spec.getSessionType()))
