@@ -111,10 +111,10 @@ public final class ApiServer {
         KeypairStore keypairs = new KeypairStore(pool);
         Authenticator authenticator = new Authenticator(keypairs, Clock.systemUTC());
         RateLimiter rateLimiter = new RateLimiter(redis, config.rateWindow());
-        SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), metrics);
         AdminRoutes admin = new AdminRoutes(pool, relay::nudge);
         agents = new AgentView(berth.kafkaBootstrap(), berth.topics().agentHeartbeats.name(), HEARTBEAT_TIMEOUT, Clock.systemUTC());
         agents.start();
+        SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), agents, metrics);
         ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
         activity = new ActivityPublisher(berth.kafkaBootstrap(), berth.topics().sessionActivity.name());
         output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view, activity, Clock.systemUTC());

@@ -383,6 +383,38 @@ class IdentityIT {
     }
 
     @Test
+    @DisplayName("SCH-13/14 a create its scaling group's agents could never hold, by capacity, is invalid-api-params and never reaches Kafka")
+    void createsBeyondCapacity() throws Exception {
+        String group = "cap-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", group)));
+        ok(admin(HttpMethod.PUT, "/v1/admin/scaling-groups/" + group + "/domains/default", null));
+        User user = newUser("capacity", "default", "user");
+        // the group's one agent: 4 cpus, 8g and 2 cuda shares, of which 3 cpus are taken; only capacity counts
+        heartbeat("agent-" + suffix(), group, Map.of("cpu", 4000L, "mem", 8L << 30, "cuda.shares", 2000L), Map.of("cpu", 3000L));
+        await().atMost(DEADLINE).until(
+                () -> callAs(user.keypair(), portA, HttpMethod.GET, "/v1/resources/check-presets?scalingGroup=" + group, null).bodyAsJsonObject(),
+                body -> body.getJsonObject("scalingGroups").getJsonObject(group).getJsonObject("remaining").containsKey("cpu"));
+        long before = requestsEnd();
+
+        assertProblem(create(user, sized(group, 2, "1g").put("clusterSize", 3)), 400, "invalid-api-params",
+                "clusterSize 3 in single-node mode needs one agent with {cpu=6, mem=3g}");
+        assertProblem(create(user, sized(group, 1, "1g").put("clusterSize", 5).put("clusterMode", "multi-node")), 400, "invalid-api-params",
+                "clusterSize 5 in multi-node mode");
+        HttpResponse<Buffer> cpu = create(user, sized(group, 5, "1g"));
+        assertProblem(cpu, 400, "invalid-api-params", "resources.cpu 5 is above the capacity of every agent");
+        assertTrue(cpu.bodyAsJsonObject().getString("detail").contains("has 4"), cpu.bodyAsString());
+        HttpResponse<Buffer> shares = create(user, sized(group, 1, "1g").put("resources",
+                new JsonObject().put("cpu", 1).put("mem", "1g").put("cuda.shares", 2.5)));
+        assertProblem(shares, 400, "invalid-api-params", "resources.cuda.shares 2.5 is above the capacity of every agent");
+        assertTrue(shares.bodyAsJsonObject().getString("detail").contains("has 2"), shares.bodyAsString());
+
+        assertEquals(before, requestsEnd(), "no create refused for capacity may reach session.requests");
+        HttpResponse<Buffer> fits = create(user, sized(group, 1, "1g").put("clusterSize", 4).put("clusterMode", "multi-node"));
+        assertEquals(201, fits.statusCode(), "4 kernels of 1 cpu fit the agent's capacity, though 3 cpus are taken: " + fits.bodyAsString());
+        assertEquals(before + 1, requestsEnd());
+    }
+
+    @Test
     @DisplayName("RES-03/04 a preset fills a create's resources; check-presets says which presets fit the policy and one live agent")
     void presets() throws Exception {
         String small = "small-" + suffix();
@@ -556,6 +588,10 @@ class IdentityIT {
     private static JsonObject session(String name) {
         return new JsonObject().put("name", name + "-" + suffix()).put("image", "python:3.12")
                 .put("resources", new JsonObject().put("cpu", 0.5).put("mem", "128m"));
+    }
+
+    private static JsonObject sized(String scalingGroup, int cpu, String mem) {
+        return session("c-sized").put("scalingGroup", scalingGroup).put("resources", new JsonObject().put("cpu", cpu).put("mem", mem));
     }
 
     private static HttpResponse<Buffer> create(User user, JsonObject body) throws Exception {

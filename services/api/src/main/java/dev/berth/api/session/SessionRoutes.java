@@ -5,6 +5,7 @@ import dev.berth.api.auth.KeypairStore;
 import dev.berth.api.auth.Principal;
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.problem.ProblemKind;
+import dev.berth.api.resource.AgentView;
 import dev.berth.schema.avro.CreateSession;
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.RenameSession;
@@ -34,13 +35,16 @@ public final class SessionRoutes {
     private final RequestPublisher publisher;
     private final KeypairStore keypairs;
     private final CreateContextStore context;
+    private final AgentView agents;
     private final Counter created;
 
-    public SessionRoutes(SessionView view, RequestPublisher publisher, KeypairStore keypairs, CreateContextStore context, MeterRegistry metrics) {
+    public SessionRoutes(SessionView view, RequestPublisher publisher, KeypairStore keypairs, CreateContextStore context,
+                         AgentView agents, MeterRegistry metrics) {
         this.view = view;
         this.publisher = publisher;
         this.keypairs = keypairs;
         this.context = context;
+        this.agents = agents;
         // berth_api_sessions_accepted_total: OpenMetrics reserves a "_created" suffix, so "sessions.created" would lose it
         this.created = Counter.builder("berth.api.sessions.accepted")
                 .description("Session creates accepted by POST /v1/sessions (acknowledged by Kafka)")
@@ -89,7 +93,11 @@ public final class SessionRoutes {
         return context.owner(owner.accessKey()).compose(ownerRow -> context.groups(ownerRow)
                 .compose(groups -> context.preset(request.preset())
                         .compose(preset -> context.image(request.spec().getImage())
-                                .map(image -> CreatePlan.decide(request, ownerRow, project -> groups.getOrDefault(project, List.of()), preset, image)))));
+                                .map(image -> {
+                                    SessionSpec spec = CreatePlan.decide(request, ownerRow, project -> groups.getOrDefault(project, List.of()), preset, image);
+                                    GroupCapacity.requireCouldHold(spec, agents.live());
+                                    return spec;
+                                }))));
     }
 
     /** SES-25: a dependency must be a session the owner may see. */
