@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import dev.berth.common.Env;
 import dev.berth.identity.PgSettings;
+import dev.berth.identity.RetentionParser;
 import java.time.Duration;
 
 /**
@@ -20,16 +21,19 @@ import java.time.Duration;
  * @param etcdPort    BERTH_ETCD_PORT
  * @param ackTimeout  BERTH_API_ACK_TIMEOUT: how long a write waits for Kafka's ack before answering 503
  * @param rateWindow  BERTH_API_RATE_WINDOW: the sliding window a keypair's rate_limit counts requests in (AUTH-12)
+ * @param historyRetention BERTH_HISTORY_RETENTION: how long ended sessions stay in the read model (USG-06 forms: 30m, 6h, 3d, 2w, 3mo, 1yr; 90d)
+ * @param historyInterval  BERTH_HISTORY_INTERVAL: time between two rounds of the retention job (1h)
  */
 public record ApiConfig(String host, int port, String pgHost, int pgPort, String pgDatabase, String pgUser,
                         String pgSchema, String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout,
-                        Duration rateWindow) {
+                        Duration rateWindow, Duration historyRetention, Duration historyInterval) {
 
     private static final String LOOPBACK = "127.0.0.1";
 
     public ApiConfig {
         if (ackTimeout.isNegative() || ackTimeout.isZero()) throw new IllegalArgumentException("BERTH_API_ACK_TIMEOUT must be positive");
         if (rateWindow.toMillis() < 1) throw new IllegalArgumentException("BERTH_API_RATE_WINDOW must be at least 1ms");
+        if (!historyInterval.isPositive()) throw new IllegalArgumentException("BERTH_HISTORY_INTERVAL must be positive");
         new PgSettings(pgHost, pgPort, pgDatabase, pgUser, pgSchema);
     }
 
@@ -47,7 +51,17 @@ public record ApiConfig(String host, int port, String pgHost, int pgPort, String
                 env.string("BERTH_ETCD_HOST", LOOPBACK),
                 env.integer("BERTH_ETCD_PORT", 12379, 1, 65535),
                 env.duration("BERTH_API_ACK_TIMEOUT", Duration.ofSeconds(10)),
-                env.duration("BERTH_API_RATE_WINDOW", Duration.ofMinutes(15)));
+                env.duration("BERTH_API_RATE_WINDOW", Duration.ofMinutes(15)),
+                retention(env.string("BERTH_HISTORY_RETENTION", "90d")),
+                env.duration("BERTH_HISTORY_INTERVAL", Duration.ofHours(1)));
+    }
+
+    private static Duration retention(String text) {
+        try {
+            return RetentionParser.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("BERTH_HISTORY_RETENTION: " + e.getMessage(), e);
+        }
     }
 
     public PgSettings pg() {

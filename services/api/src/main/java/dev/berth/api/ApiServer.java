@@ -15,13 +15,17 @@ import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionOutputRoutes;
 import dev.berth.api.session.SessionRoutes;
 import dev.berth.api.session.SessionView;
+import dev.berth.api.usage.UsageRoutes;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.HealthRegistry;
 import dev.berth.identity.Bootstrap;
+import dev.berth.identity.HistoryRetention;
+import dev.berth.identity.Leadership;
 import dev.berth.identity.Migrations;
 import dev.berth.identity.OutboxRelay;
 import dev.berth.identity.PgSettings;
 import dev.berth.identity.SessionProjector;
+import dev.berth.identity.UsageProjector;
 import dev.berth.schema.avro.SessionRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -38,6 +42,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * Berth's HTTP API. Wiring only: the router below is the table of contents, the handlers live in
  * their feature packages. The caller owns the producer and the session view; this owns the rest:
  * at start it migrates PostgreSQL, bootstraps the defaults (and the superadmin's keypair file in
- * the state directory), starts the outbox relay that streams policies to the scheduler and the
- * projector that keeps the sessions table in step with session.events.
+ * the state directory), starts the outbox relay that streams policies to the scheduler, the
+ * projectors that keep the sessions and usage tables in step with session.events and the usage
+ * topics, and the history retention job, which runs on the instance that leads its etcd election.
  */
 public final class ApiServer {
 
@@ -60,6 +66,8 @@ public final class ApiServer {
     private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(40);
     /** CFG-06: rate-limit counters live in Redis' RLIM database. */
     private static final int RATE_LIMIT_DB = 1;
+    /** How long a retention leader that stopped answering holds its lease before another instance takes over. */
+    private static final Duration LEADER_TTL = Duration.ofSeconds(10);
 
     private HttpServer http;
     private RequestPublisher publisher;
@@ -72,6 +80,9 @@ public final class ApiServer {
     private Producer<String, byte[]> relayProducer;
     private OutboxRelay relay;
     private SessionProjector projector;
+    private UsageProjector usageProjector;
+    private Leadership leadership;
+    private HistoryRetention retention;
     private AgentView agents;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
@@ -92,6 +103,14 @@ public final class ApiServer {
                     projector = new SessionProjector(berth.kafkaBootstrap(), berth.topics().sessionEvents.name(),
                             berth.topics().prefix() + "berth-session-projector", pool);
                     projector.start();
+                    usageProjector = new UsageProjector(berth.kafkaBootstrap(), berth.topics(),
+                            berth.topics().prefix() + "berth-usage-projector", pool);
+                    usageProjector.start();
+                    leadership = Leadership.connect("http://" + config.etcdHost() + ":" + config.etcdPort(), HistoryRetention.ELECTION,
+                            "api-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID(), LEADER_TTL);
+                    leadership.start();
+                    retention = new HistoryRetention(pool, leadership, config.historyRetention(), config.historyInterval());
+                    retention.start();
                     redis = Redis.createClient(vertx, new RedisOptions()
                             .setConnectionString("redis://" + config.redisHost() + ":" + config.redisPort() + "/" + RATE_LIMIT_DB)
                             .setMaxPoolSize(POOL_SIZE));
@@ -116,6 +135,7 @@ public final class ApiServer {
         agents.start();
         SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), agents, metrics);
         ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
+        UsageRoutes usage = new UsageRoutes(pool, view, Clock.systemUTC());
         activity = new ActivityPublisher(berth.kafkaBootstrap(), berth.topics().sessionActivity.name());
         output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view, activity, Clock.systemUTC());
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
@@ -140,6 +160,7 @@ public final class ApiServer {
         on(router, HttpMethod.GET, "/v1/resources/check-presets", resources::checkPresets);
         on(router, HttpMethod.GET, "/v1/resources/usage", resources::usage);
         on(router, HttpMethod.GET, "/v1/scaling-groups", resources::scalingGroups);
+        on(router, HttpMethod.GET, "/v1/usage", usage::usage);
         admin.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);
         on(router, HttpMethod.GET, "/metrics", ctx -> ctx.response()
@@ -170,7 +191,10 @@ public final class ApiServer {
             if (redis != null) redis.close();
         }).compose(done -> vertx.executeBlocking(() -> {
             // consumers and the producer block while they stop: off the event loop
+            if (retention != null) retention.close();
+            if (leadership != null) leadership.close();
             if (projector != null) projector.close();
+            if (usageProjector != null) usageProjector.close();
             if (agents != null) agents.close();
             if (activity != null) activity.close();
             if (relayProducer != null) relayProducer.close(Duration.ofSeconds(5));

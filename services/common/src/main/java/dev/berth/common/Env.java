@@ -42,9 +42,10 @@ public final class Env {
             if (text.endsWith("ms")) return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
             if (text.endsWith("s")) return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
             if (text.endsWith("m")) return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
+            if (text.endsWith("h")) return Duration.ofHours(Long.parseLong(text.substring(0, text.length() - 1)));
             return Duration.ofSeconds(Long.parseLong(text));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a duration such as 500ms, 30s or 5m, got \"" + value + "\"");
+            throw new IllegalArgumentException(key + " must be a duration such as 500ms, 30s, 5m or 1h, got \"" + value + "\"");
         }
     }
 

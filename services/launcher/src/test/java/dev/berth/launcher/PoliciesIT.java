@@ -17,7 +17,6 @@ import dev.berth.identity.TestDatabases;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.ResourceLimits;
-import dev.berth.schema.avro.UsageRecord;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,10 +24,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -147,7 +152,7 @@ class PoliciesIT {
 
     @Test
     @Order(6)
-    @DisplayName("IDL-10 the policy's idle_timeout set through the admin API ends a session nobody uses, idle-timeout, not before; its report counts down")
+    @DisplayName("IDL-10 the policy's idle_timeout set through the admin API ends a session nobody uses, idle-timeout, not before; its report counts down; USG its use is on the usage topic and GET /v1/usage")
     void idleTimeout() throws Exception {
         ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 3)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getIdleTimeoutSeconds() == 3);
@@ -164,6 +169,12 @@ class PoliciesIT {
         assertEquals("idle-timeout", ended.path("statusInfo").asText(), ended.toString());
         assertTrue(heldFor(ended).toMillis() >= 3000, "ended only after its idle timeout: " + ended);
         assertMetered(ended, 0.5);
+        double held = 0.5 * heldFor(ended).toMillis() / 1000.0;
+        JsonNode usage = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+                .until(() -> get("/v1/usage?session=" + id), u -> Math.abs(u.path("totals").path("allocatedSlotSeconds").path("cpu").asDouble() - held) < 1e-6);
+        assertEquals(1, usage.path("days").size(), usage.toString());
+        assertTrue(get("/v1/usage").path("totals").path("allocatedSlotSeconds").path("cpu").asDouble() >= held, "the user's own month holds the session's use");
+        assertEquals(403, send(user, "GET", "/v1/usage?project=" + project, null).statusCode(), "a project's usage is for admins");
         ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 0)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getIdleTimeoutSeconds() == 0);
     }
@@ -192,15 +203,21 @@ class PoliciesIT {
                 Instant.parse(session.path("terminatedAt").asText()));
     }
 
-    /** USG: the session's daily usage records, latest per window, add up to cpu × the time it held it. */
-    private void assertMetered(JsonNode session, double cpu) {
+    /**
+     * USG: the session's daily usage records, latest per window, add up to cpu × the time it held it;
+     * read as an analytics consumer would, with a plain consumer and the published schema only.
+     */
+    private void assertMetered(JsonNode session, double cpu) throws Exception {
         String key = "session:" + session.path("sessionId").asText();
         double expected = cpu * heldFor(session).toMillis() / 1000.0;
         String topic = Topics.withPrefix("").usageDaily.name();
+        var decoder = new BinaryMessageDecoder<GenericRecord>(GenericData.get(),
+                new Schema.Parser().parse(Path.of("../../schemas/src/main/avro/UsageRecord.avsc").toFile()));
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            Map<Long, UsageRecord> latest = new java.util.HashMap<>();
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(stack.kafkaBootstrap(), null, "policies-it"),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
+            Map<Object, GenericRecord> latest = new HashMap<>();
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
@@ -208,12 +225,15 @@ class PoliciesIT {
                 while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                     for (var record : consumer.poll(Duration.ofMillis(200))) {
                         if (!key.equals(record.key())) continue;
-                        UsageRecord usage = BerthSerdes.USAGE_RECORD.deserialize(topic, record.value());
-                        latest.put(usage.getWindowStart().toEpochMilli(), usage);
+                        GenericRecord usage = decoder.decode(record.value());
+                        latest.put(usage.get("windowStart"), usage);
                     }
                 }
             }
-            double metered = latest.values().stream().mapToDouble(u -> u.getAllocatedSlotSeconds().getOrDefault("cpu", 0.0)).sum();
+            double metered = latest.values().stream()
+                    .mapToDouble(u -> ((Map<?, ?>) u.get("allocatedSlotSeconds")).entrySet().stream()
+                            .filter(e -> e.getKey().toString().equals("cpu")).mapToDouble(e -> (Double) e.getValue()).sum())
+                    .sum();
             assertEquals(expected, metered, 1e-6, "cpu-seconds of " + key + ": " + latest.values());
         });
     }
