@@ -31,12 +31,13 @@ final class IdleSettingsFromEnv {
             if (eq <= 0) throw new IllegalArgumentException("BERTH_IDLE: \"" + pair.trim() + "\" is not key=value");
             options.put(IdleSettings.GROUP_PREFIX + pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
         }
+        Duration grace = duration(env, "BERTH_IDLE_USER_GRACE", Duration.ZERO);
+        Duration interval = duration(env, "BERTH_IDLE_CHECK_INTERVAL", IdleSettings.DEFAULTS.checkInterval());
+        if (!interval.isPositive()) throw new IllegalArgumentException("BERTH_IDLE_CHECK_INTERVAL must be positive");
         try {
-            return IdleSettings.DEFAULTS.forGroup(options)
-                    .withUserGracePeriod(duration(env, "BERTH_IDLE_USER_GRACE", Duration.ZERO))
-                    .withCheckInterval(duration(env, "BERTH_IDLE_CHECK_INTERVAL", IdleSettings.DEFAULTS.checkInterval()));
+            return IdleSettings.DEFAULTS.forGroup(options).withUserGracePeriod(grace).withCheckInterval(interval);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("idle settings: " + e.getMessage(), e);
+            throw new IllegalArgumentException("BERTH_IDLE: " + e.getMessage(), e);
         }
     }
 
