@@ -1,6 +1,5 @@
 package dev.berth.identity;
 
-import dev.berth.common.KafkaClients;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionEvent;
@@ -9,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,17 +18,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class SessionProjector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SessionProjector.class);
-    private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration WRITE_DEADLINE = Duration.ofSeconds(30);
-    private static final Duration RETRY = Duration.ofSeconds(1);
     private static final String UPSERT = """
             INSERT INTO sessions (id, name, access_key, user_id, domain_name, project_name, scaling_group, session_type,
                                   cluster_mode, cluster_size, image, status, status_info, status_history, result,
@@ -62,62 +49,21 @@ public final class SessionProjector implements AutoCloseable {
             SELECT $1, d FROM unnest($2::uuid[]) AS d WHERE EXISTS (SELECT 1 FROM sessions WHERE id = d)
             ON CONFLICT DO NOTHING""";
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Pool pool;
-    private final String topic;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final TopicProjector projector;
 
     public SessionProjector(String bootstrap, String topic, String groupId, Pool pool) {
-        Map<String, Object> props = KafkaClients.consumer(bootstrap, groupId, "berth-session-projector");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        this.pool = pool;
-        this.topic = topic;
-        this.thread = Thread.ofPlatform().name("berth-session-projector").daemon(true).unstarted(this::run);
+        this.projector = new TopicProjector("berth-session-projector", bootstrap, List.of(topic), groupId, pool, records -> {
+            List<Session> sessions = latestPerSession(records);
+            return sessions.isEmpty() ? null : new TopicProjector.Write(sessions.size(), conn -> write(conn, sessions));
+        });
     }
 
     public void start() {
-        thread.start();
-    }
-
-    private void run() {
-        try {
-            consumer.subscribe(List.of(topic));
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                if (records.isEmpty()) continue;
-                writeUntilDone(latestPerSession(records));
-                consumer.commitSync();
-            }
-        } catch (WakeupException e) {
-            // close() interrupts the poll to stop the loop
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // offsets stay where the last written batch left them; the next start resumes there
-            log.error("session projector of {} stopped", topic, e);
-        } finally {
-            consumer.close();
-        }
-    }
-
-    /** A database that is away for a while delays the model, it does not end it: the batch is tried again. */
-    private void writeUntilDone(List<Session> sessions) throws InterruptedException {
-        while (running) {
-            try {
-                pool.withTransaction(conn -> write(conn, sessions))
-                        .toCompletionStage().toCompletableFuture().get(WRITE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("session projector could not write {} session(s), retrying in {} ms: {}", sessions.size(), RETRY.toMillis(), e.getMessage());
-                Thread.sleep(RETRY);
-            }
-        }
+        projector.start();
     }
 
     /** The newest version of each session in the batch, in first-seen order. */
-    private List<Session> latestPerSession(ConsumerRecords<String, byte[]> records) {
+    private static List<Session> latestPerSession(ConsumerRecords<String, byte[]> records) {
         Map<String, Session> latest = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             Session session = decode(record);
@@ -174,16 +120,6 @@ public final class SessionProjector implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        projector.close();
     }
 }

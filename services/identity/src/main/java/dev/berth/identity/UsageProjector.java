@@ -1,13 +1,11 @@
 package dev.berth.identity;
 
-import dev.berth.common.KafkaClients;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.UsageRecord;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -17,17 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class UsageProjector implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UsageProjector.class);
-    private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration WRITE_DEADLINE = Duration.ofSeconds(30);
-    private static final Duration RETRY = Duration.ofSeconds(1);
     private static final String UPSERT = """
             INSERT INTO usage_totals (period, owner_kind, owner, domain_name, window_start, window_end, allocated_slot_seconds,
                                       cpu_used_seconds, mem_peak_bytes, io_read_bytes, io_write_bytes, net_rx_bytes, net_tx_bytes,
@@ -60,11 +47,7 @@ public final class UsageProjector implements AutoCloseable {
     /** The primary key of usage_totals. */
     private record Key(String period, String ownerKind, String owner, Instant windowStart) {}
 
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final Pool pool;
-    private final List<String> topics;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final TopicProjector projector;
 
     /** Consumes {@code topics.usageHourly} and {@code topics.usageDaily}. */
     public UsageProjector(String bootstrap, Topics topics, String groupId, Pool pool) {
@@ -73,54 +56,14 @@ public final class UsageProjector implements AutoCloseable {
 
     /** Consumes the given topics, whose values are {@link UsageRecord}s. */
     public UsageProjector(String bootstrap, List<String> topics, String groupId, Pool pool) {
-        Map<String, Object> props = KafkaClients.consumer(bootstrap, groupId, "berth-usage-projector");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        this.pool = pool;
-        this.topics = List.copyOf(topics);
-        this.thread = Thread.ofPlatform().name("berth-usage-projector").daemon(true).unstarted(this::run);
+        this.projector = new TopicProjector("berth-usage-projector", bootstrap, topics, groupId, pool, records -> {
+            List<Tuple> rows = latestPerKey(records);
+            return rows.isEmpty() ? null : new TopicProjector.Write(rows.size(), conn -> conn.preparedQuery(UPSERT).executeBatch(rows).mapEmpty());
+        });
     }
 
     public void start() {
-        thread.start();
-    }
-
-    private void run() {
-        try {
-            consumer.subscribe(topics);
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                if (records.isEmpty()) continue;
-                List<Tuple> rows = latestPerKey(records);
-                if (!rows.isEmpty()) writeUntilDone(rows);
-                consumer.commitSync();
-            }
-        } catch (WakeupException e) {
-            // close() interrupts the poll to stop the loop
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // offsets stay where the last written batch left them; the next start resumes there
-            log.error("usage projector of {} stopped", topics, e);
-        } finally {
-            consumer.close();
-        }
-    }
-
-    /** A database that is away for a while delays the totals, it does not lose them: the batch is tried again. */
-    private void writeUntilDone(List<Tuple> rows) throws InterruptedException {
-        while (running) {
-            try {
-                pool.withTransaction(conn -> conn.preparedQuery(UPSERT).executeBatch(rows).mapEmpty())
-                        .toCompletionStage().toCompletableFuture().get(WRITE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                log.warn("usage projector could not write {} row(s), retrying in {} ms: {}", rows.size(), RETRY.toMillis(), e.getMessage());
-                Thread.sleep(RETRY);
-            }
-        }
-        // closing: the batch's offsets are not committed, so the next start writes it again
-        throw new WakeupException();
+        projector.start();
     }
 
     /**
@@ -187,16 +130,6 @@ public final class UsageProjector implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        projector.close();
     }
 }
