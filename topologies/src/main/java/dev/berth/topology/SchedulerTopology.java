@@ -41,7 +41,7 @@ public final class SchedulerTopology {
                 Consumed.with(KEY, SESSION_REQUEST).withName("session-requests"));
         // the lifecycle is wired first only because it yields the ends that admission and placement release on
         KStream<String, SessionEnded> ends = LifecycleTopology.addTo(builder, requests, topics);
-        AdmissionTopology.addTo(builder, requests, ends, topics, admission, observer);
+        AdmissionTopology.addTo(builder, requests, ends, topics, admission, placement, observer);
         PlacementTopology.addTo(builder, ends, topics, placement, observer);
         return builder.build();
     }

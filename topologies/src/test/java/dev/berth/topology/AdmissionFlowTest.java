@@ -171,6 +171,24 @@ class AdmissionFlowTest {
     }
 
     @Test
+    @DisplayName("SCH-07 a dependency that was cancelled fails its dependent as a failed one does: dependency-failed")
+    void cancelledDependency() {
+        h.at(1_000);
+        // more cpu than the agent has: the dependency stays PENDING in placement's queue until it is cancelled
+        create("dep", SessionSpec.newBuilder(batch("dep")).setResources(Map.of("cpu", 32_000L, "mem", GIB)).build());
+        create("after", SessionSpec.newBuilder(batch("after")).setDependencies(List.of("dep")).build());
+        assertEquals(List.of(Predicates.DEPENDENCIES), failed("after"));
+
+        h.requests.pipeInput("dep", destroy("dep", false, h.now()), h.now());
+        h.at(h.now() + 5);
+        assertEquals(SessionStatus.CANCELLED, h.last("dep").getSession().getStatus());
+        SessionEvent cancelled = h.last("after");
+        assertEquals(SessionStatus.CANCELLED, cancelled.getSession().getStatus());
+        assertEquals(Predicates.DEPENDENCY_FAILED, cancelled.getSession().getStatusInfo());
+        assertFalse(h.kinds("after").contains(SessionEventKind.SCHEDULED));
+    }
+
+    @Test
     @DisplayName("SCH-06 a batch session with starts_at waits until then, not a moment longer than the recheck")
     void reservedTime() {
         h.at(1_000);

@@ -4,6 +4,7 @@ import static dev.berth.topology.Fixtures.GIB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.schema.Slots;
 import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.KernelEventKind;
@@ -19,6 +20,7 @@ import dev.berth.schema.avro.SessionStatus;
 import dev.berth.schema.avro.SessionType;
 import dev.berth.schema.avro.UserRole;
 import dev.berth.topology.admission.AdmissionOptions;
+import dev.berth.topology.admission.Policies;
 import dev.berth.topology.lifecycle.Transitions;
 import dev.berth.topology.placement.PlacementOptions;
 import java.nio.file.Path;
@@ -39,7 +41,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Random workloads of creates, destroys, kernel reports, agents joining and agents falling silent,
  * run through the whole topology; invariants 1–3 of the design are checked after every step, and
- * invariant 4 at the end, when every session has ended and the ledger must hold nothing.
+ * invariant 4 at the end, when every session has ended and the ledger must hold nothing. Agents
+ * differ in cpu and mem and only some have {@code cuda.shares}; sessions ask for all three, and
+ * belong to users, projects and domains of which one each is limited.
  */
 @DisplayName("Scheduler invariants over random workloads (DESIGN invariants 1-4)")
 class SchedulerInvariantsPropertyTest {
@@ -48,6 +52,12 @@ class SchedulerInvariantsPropertyTest {
     private static final String LIMITED_KEY = "AK-limited";
     private static final int LIMITED_SESSIONS = 2;
     private static final long LIMITED_CPU = 6_000;
+    private static final String CUDA = "cuda.shares";
+    /** Limits at the user, project and domain level, set on config.limits and checked after every step. */
+    private static final List<Limit> LIMITS = List.of(
+            new Limit(LimitScope.USER, "u-1", Map.of("cpu", 5_000L, "mem", 12 * GIB)),
+            new Limit(LimitScope.PROJECT, "p-1", Map.of("mem", 16 * GIB, CUDA, 2_000L)),
+            new Limit(LimitScope.DOMAIN, "d-1", Map.of("cpu", 10_000L, CUDA, 3_000L)));
     private static final Set<SessionStatus> HOLDING = EnumSet.of(SessionStatus.SCHEDULED, SessionStatus.PULLING,
             SessionStatus.PREPARING, SessionStatus.RUNNING, SessionStatus.RESTARTING, SessionStatus.TERMINATING);
     /** Agents are lost after 4 s of silence, so that losses happen often in a short run. */
@@ -56,7 +66,7 @@ class SchedulerInvariantsPropertyTest {
 
     @TempDir Path stateDir;
 
-    private final Map<String, Long> capacityCpu = new HashMap<>();
+    private final Map<String, Map<String, Long>> capacity = new HashMap<>();
     private final Map<String, Long> lastBeat = new HashMap<>();
     private final List<String> liveAgents = new ArrayList<>();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
@@ -77,6 +87,10 @@ class SchedulerInvariantsPropertyTest {
             h.keypairs.pipeInput(LIMITED_KEY, new KeypairConfig(LIMITED_KEY, "u-limited", "default", UserRole.USER, true, "small", 100, 1L), 0);
             h.limits.pipeInput("keypair-policy:small", ResourceLimits.newBuilder().setScope(LimitScope.KEYPAIR_POLICY).setId("small")
                     .setTotalResourceSlots(Map.of("cpu", LIMITED_CPU)).setMaxConcurrentSessions(LIMITED_SESSIONS).build(), 0);
+            for (Limit limit : LIMITS) {
+                h.limits.pipeInput(limit.key(), ResourceLimits.newBuilder().setScope(limit.scope()).setId(limit.id())
+                        .setTotalResourceSlots(limit.slots()).build(), 0);
+            }
             for (int i = 0; i < 3; i++) join(h, random);
             int created = 0;
             for (int step = 0; step < STEPS; step++) {
@@ -104,15 +118,18 @@ class SchedulerInvariantsPropertyTest {
         }
     }
 
+    /** A new agent: 4–8 cpu, 8–32 GiB, and on about half of them 2–4 cuda shares. */
     private void join(SchedulerHarness h, Random random) {
-        String agent = "agent-" + capacityCpu.size();
-        capacityCpu.put(agent, 4_000L + 1_000L * random.nextInt(5));
+        String agent = "agent-" + capacity.size();
+        Map<String, Long> slots = new HashMap<>(Map.of("cpu", 4_000L + 1_000L * random.nextInt(5), "mem", 8 * GIB * (1 + random.nextInt(4))));
+        if (random.nextBoolean()) slots.put(CUDA, 2_000L + 1_000L * random.nextInt(3));
+        capacity.put(agent, Map.copyOf(slots));
         liveAgents.add(agent);
         beat(h, agent);
     }
 
     private void beat(SchedulerHarness h, String agent) {
-        h.heartbeats.pipeInput(agent, AgentHeartbeat.newBuilder(Fixtures.heartbeat(agent, capacityCpu.get(agent), 64 * GIB, h.now())).build(), h.now());
+        h.heartbeats.pipeInput(agent, AgentHeartbeat.newBuilder(Fixtures.heartbeat(agent, 0, 0, h.now())).setCapacity(capacity.get(agent)).build(), h.now());
         lastBeat.put(agent, h.now());
     }
 
@@ -128,9 +145,14 @@ class SchedulerInvariantsPropertyTest {
     private void create(SchedulerHarness h, Random random, String id) {
         boolean multi = random.nextInt(4) == 0;
         SessionType type = random.nextBoolean() ? SessionType.BATCH : SessionType.INTERACTIVE;
-        SessionSpec spec = SessionSpec.newBuilder(Fixtures.spec(id, 1_000L * (1 + random.nextInt(4)), GIB, multi ? 2 : 1,
-                        multi ? ClusterMode.MULTI_NODE : ClusterMode.SINGLE_NODE, type))
+        Map<String, Long> perKernel = new HashMap<>(Map.of("cpu", 1_000L * (1 + random.nextInt(4)), "mem", GIB * (1 + random.nextInt(8))));
+        if (random.nextInt(3) == 0) perKernel.put(CUDA, 500L * (1 + random.nextInt(4)));
+        SessionSpec spec = SessionSpec.newBuilder(Fixtures.spec(id, 0, 0, multi ? 2 : 1, multi ? ClusterMode.MULTI_NODE : ClusterMode.SINGLE_NODE, type))
+                .setResources(perKernel)
                 .setMaxRetries(type == SessionType.BATCH ? random.nextInt(2) : 0)
+                .setUserId("u-" + random.nextInt(3))
+                .setProject("p-" + random.nextInt(3))
+                .setDomain(random.nextBoolean() ? "default" : "d-1")
                 .build();
         String key = random.nextInt(3) == 0 ? LIMITED_KEY : "AK-" + random.nextInt(3);
         SessionRequest request = SessionRequest.newBuilder(Fixtures.create(id, spec, h.now())).setAccessKey(key).build();
@@ -179,30 +201,59 @@ class SchedulerInvariantsPropertyTest {
     }
 
     private void check(int step) {
-        // invariant 1: what placement holds on each agent fits its capacity
-        Map<String, Long> usedCpu = new HashMap<>();
+        Map<String, Map<String, Long>> usedByAgent = new HashMap<>();
+        Map<Limit, Map<String, Long>> usedByLimit = new HashMap<>();
         int limitedSessions = 0;
         long limitedCpu = 0;
         for (Session session : sessions.values()) {
             if (!HOLDING.contains(session.getStatus())) continue;
-            long perKernel = session.getSpec().getResources().get("cpu");
+            Map<String, Long> perKernel = session.getSpec().getResources();
             for (KernelInfo kernel : session.getKernels()) {
-                if (kernel.getAgentId() != null) usedCpu.merge(kernel.getAgentId(), perKernel, Long::sum);
+                if (kernel.getAgentId() != null) usedByAgent.merge(kernel.getAgentId(), perKernel, (a, b) -> Slots.combine(a, b, 1));
+            }
+            Map<String, Long> total = Slots.combine(Map.of(), perKernel, session.getSpec().getClusterSize());
+            for (Limit limit : LIMITS) {
+                if (limit.owns(session)) usedByLimit.merge(limit, total, (a, b) -> Slots.combine(a, b, 1));
             }
             if (session.getAccessKey().equals(LIMITED_KEY)) {
                 limitedSessions++;
-                limitedCpu += perKernel * session.getSpec().getClusterSize();
+                limitedCpu += total.get("cpu");
             }
         }
-        for (var used : usedCpu.entrySet()) {
-            assertTrue(used.getValue() <= capacityCpu.get(used.getKey()),
-                    "step " + step + ": " + used.getKey() + " holds " + used.getValue() + " of " + capacityCpu.get(used.getKey()));
-        }
-        // invariant 2: the limited keypair never runs more than its policy allows
+        // invariant 1: what placement holds on each agent fits its capacity, in every slot (one it lacks counts as zero)
+        usedByAgent.forEach((agent, used) -> used.forEach((slot, amount) -> assertTrue(amount <= capacity.get(agent).getOrDefault(slot, 0L),
+                "step " + step + ": " + agent + " holds " + amount + " " + slot + " of " + capacity.get(agent))));
+        // invariant 2: the limited keypair never runs more than its policy allows, nor any limited user, project or domain
         assertTrue(limitedSessions <= LIMITED_SESSIONS, "step " + step + ": " + limitedSessions + " sessions of the limited keypair");
         assertTrue(limitedCpu <= LIMITED_CPU, "step " + step + ": " + limitedCpu + " cpu of the limited keypair");
+        usedByLimit.forEach((limit, used) -> limit.slots().forEach((slot, allowed) -> assertTrue(used.getOrDefault(slot, 0L) <= allowed,
+                "step " + step + ": " + limit.key() + " holds " + used.get(slot) + " " + slot + " of " + allowed)));
         // invariant 3, as it goes: no session enters a terminal state twice
         terminalEvents.forEach((id, count) -> assertEquals(1, count, "step " + step + ": " + id + " ended " + count + " times"));
+    }
+
+    /** A limit of one scope on config.limits, and which sessions count against it. */
+    private record Limit(LimitScope scope, String id, Map<String, Long> slots) {
+
+        String key() {
+            String prefix = switch (scope) {
+                case USER -> Policies.USER;
+                case PROJECT -> Policies.PROJECT;
+                case DOMAIN -> Policies.DOMAIN;
+                case KEYPAIR_POLICY -> Policies.KEYPAIR_POLICY;
+            };
+            return Policies.limitsKey(prefix, id);
+        }
+
+        boolean owns(Session session) {
+            String owner = switch (scope) {
+                case USER -> session.getSpec().getUserId();
+                case PROJECT -> session.getSpec().getProject();
+                case DOMAIN -> session.getSpec().getDomain();
+                case KEYPAIR_POLICY -> throw new IllegalArgumentException("keypair policies apply by keypair");
+            };
+            return owner.equals(id);
+        }
     }
 
     /** Every live session is destroyed, forced, until all have ended; the agents report the ends. */

@@ -6,7 +6,8 @@ import java.time.Duration;
  * How admission behaves.
  *
  * @param recheckEvery     how often waiting sessions are checked again even if nothing they wait on
- *                         changed in this task: policy changes and start times are noticed this way
+ *                         changed in this task: policy changes, start times and pending timeouts are
+ *                         noticed this way
  * @param outcomeRetention how long the end of a session is remembered for sessions that depend on it
  */
 public record AdmissionOptions(Duration recheckEvery, Duration outcomeRetention) {

@@ -11,6 +11,8 @@ import dev.berth.schema.avro.SessionStatus;
 import dev.berth.topology.ConfigTables;
 import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.WaitingReasons;
+import dev.berth.topology.placement.GroupSettings;
+import dev.berth.topology.placement.PlacementOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * One task owns whole domains, so every limit a session is checked against (keypair, user, project,
  * domain) is summed in one place and no two admissions race for the same quota. A session that
  * passes reserves its slots until its end; one that fails waits here and is checked again when
- * something it may wait on changes.
+ * something it may wait on changes, until its scaling group's pending timeout cancels it.
  */
 final class AdmissionProcessor implements Processor<String, AdmissionInput, String, SpecificRecord> {
 
@@ -43,8 +45,10 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     static final Duration PASS_EVERY = Duration.ofMillis(5);
 
     private final AdmissionOptions options;
+    private final PlacementOptions placement;
     private ProcessorContext<String, SpecificRecord> context;
     private Policies policies;
+    private GroupSettings groups;
     private KeyValueStore<String, SessionAdmitted> waitingStore;
     private KeyValueStore<String, SessionAdmitted> reservedStore;
     private KeyValueStore<String, SessionOutcome> outcomes;
@@ -61,8 +65,9 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
 
     private final SchedulerObserver observer;
 
-    AdmissionProcessor(AdmissionOptions options, SchedulerObserver observer) {
+    AdmissionProcessor(AdmissionOptions options, PlacementOptions placement, SchedulerObserver observer) {
         this.options = options;
+        this.placement = placement;
         this.observer = observer;
     }
 
@@ -70,6 +75,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.policies = ConfigTables.policies(context);
+        this.groups = new GroupSettings(placement, policies::scalingGroup);
         this.waitingStore = context.getStateStore(WAITING);
         this.reservedStore = context.getStateStore(RESERVED);
         this.outcomes = context.getStateStore(OUTCOMES);
@@ -107,7 +113,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
             dirty.add(domainOf(candidate));
             return;
         }
-        Verdict verdict = Predicates.check(candidate, ledger, policies, this::dependency, nowMs);
+        Verdict verdict = check(candidate, nowMs);
         if (verdict.admitted()) {
             admit(candidate, nowMs);
         } else if (verdict.cancelReason() != null) {
@@ -148,7 +154,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
         Map<String, SessionAdmitted> queue = waiting.get(domain);
         if (queue == null) return;
         for (SessionAdmitted candidate : List.copyOf(queue.values())) {
-            Verdict verdict = Predicates.check(candidate, ledger, policies, this::dependency, nowMs);
+            Verdict verdict = check(candidate, nowMs);
             if (verdict.admitted()) {
                 forgetWaiting(candidate.getSessionId());
                 admit(candidate, nowMs);
@@ -161,13 +167,23 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
         }
     }
 
+    /**
+     * SCH-03 first: a session pending its group's timeout since its creation is cancelled, whatever
+     * it waits on; placement's check covers it once admitted, so only one of the two ever fires.
+     */
+    private Verdict check(SessionAdmitted candidate, long nowMs) {
+        if (groups.of(candidate.getSpec().getScalingGroup()).timedOut(candidate.getAt().toEpochMilli(), nowMs)) {
+            return Verdict.cancel(GroupSettings.PENDING_TIMEOUT);
+        }
+        return Predicates.check(candidate, ledger, policies, this::dependency, nowMs);
+    }
+
+    /** Its {@code at} stays the create's: placement orders by it and counts the pending timeout from it (SCH-02, AMB-11). */
     private void admit(SessionAdmitted candidate, long nowMs) {
         observer.admission(true);
         reservedStore.put(candidate.getSessionId(), candidate);
         remember(candidate);
-        SessionAdmitted admitted = candidate.getAt().toEpochMilli() >= nowMs ? candidate
-                : SessionAdmitted.newBuilder(candidate).setAt(Instant.ofEpochMilli(nowMs)).build();
-        context.forward(new Record<>(candidate.getSpec().getScalingGroup(), admitted, nowMs));
+        context.forward(new Record<>(candidate.getSpec().getScalingGroup(), candidate, nowMs));
     }
 
     /** The lifecycle decides, as for any destroy; its end event then records the outcome here. */

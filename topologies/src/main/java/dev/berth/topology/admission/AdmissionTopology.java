@@ -14,6 +14,7 @@ import dev.berth.schema.avro.SessionAdmitted;
 import dev.berth.schema.avro.SessionEnded;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.SchedulerObserver;
+import dev.berth.topology.placement.PlacementOptions;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -30,16 +31,18 @@ import org.apache.kafka.streams.state.Stores;
  *       config.keypairs, config.limits, config.scaling-groups as global stores</li>
  *   <li>stores: admission-waiting, admission-reserved, admission-outcomes</li>
  *   <li>out: session.admitted (group → SessionAdmitted), session.scheduling (session id → SchedulingUpdate:
- *       why a session waits), session.requests (session id → SessionRequest: cancels when a dependency failed)</li>
+ *       why a session waits), session.requests (session id → SessionRequest: cancels when a dependency failed
+ *       or the group's pending timeout passed)</li>
  * </ul>
  */
 public final class AdmissionTopology {
 
     private AdmissionTopology() {}
 
+    /** {@code placement} holds the groups' static settings, as their pending timeout also ends a wait here. */
     public static void addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests,
                              KStream<String, SessionEnded> ends, Topics topics, AdmissionOptions options,
-                             SchedulerObserver observer) {
+                             PlacementOptions placement, SchedulerObserver observer) {
         int partitions = topics.sessionRequests.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.RESERVED), KEY, SESSION_ADMITTED).withCachingEnabled());
@@ -58,7 +61,7 @@ public final class AdmissionTopology {
 
         creates
                 .merge(releases, Named.as("admission-merge-ends"))
-                .process(() -> new AdmissionProcessor(options, observer), Named.as("admission"),
+                .process(() -> new AdmissionProcessor(options, placement, observer), Named.as("admission"),
                         AdmissionProcessor.WAITING, AdmissionProcessor.RESERVED, AdmissionProcessor.OUTCOMES)
                 .split(Named.as("admission-out-"))
                 .branch((key, out) -> out instanceof SessionAdmitted, Branched.<String, SpecificRecord>withConsumer(admitted -> admitted

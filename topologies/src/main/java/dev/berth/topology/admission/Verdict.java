@@ -15,6 +15,11 @@ public record Verdict(List<String> passed, List<PredicateFailure> failed, String
         failed = List.copyOf(failed);
     }
 
+    /** A session that is cancelled without its predicates being checked. */
+    public static Verdict cancel(String reason) {
+        return new Verdict(List.of(), List.of(), reason);
+    }
+
     public boolean admitted() {
         return failed.isEmpty() && cancelReason == null;
     }

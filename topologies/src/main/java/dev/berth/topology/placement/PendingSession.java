@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * A session waiting for placement.
  *
- * @param enqueuedAtMs when it joined the queue; FIFO/LIFO order by it (ALG-03, ALG-04)
+ * @param enqueuedAtMs when it was enqueued: created, or queued again after its agent was lost (its ENQUEUED
+ *                     event), not when admission let it go; FIFO/LIFO order by it (SCH-02, ALG-03, ALG-04)
  * @param multiNode    whether kernels may land on different agents
  * @param kernelIds    one per kernel, main first
  * @param perKernel    the slots each kernel asks for

@@ -37,6 +37,11 @@ public record PlacementOptions(Duration staleAfter, Duration lostAfter, Duration
             return new GroupOptions(policy, continueAfterUnplaceable, timeout);
         }
 
+        /** SCH-03, AMB-11: whether a session still pending at {@code nowMs} has waited its timeout out since its creation; never when zero. */
+        public boolean timedOut(long createdAtMs, long nowMs) {
+            return !pendingTimeout.isZero() && nowMs - createdAtMs >= pendingTimeout.toMillis();
+        }
+
         /**
          * A group's options as configured on config.scaling-groups (RES-07): the scheduler by name,
          * {@code num_retries_to_skip} for FIFO and {@code continue_after_unplaceable} in its config.

@@ -34,8 +34,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One task owns whole scaling groups: their queue, their agents and the allocations on them, so no
@@ -43,15 +41,12 @@ import org.slf4j.LoggerFactory;
  */
 final class PlacementProcessor implements Processor<String, PlacementInput, String, SpecificRecord> {
 
-    private static final Logger log = LoggerFactory.getLogger(PlacementProcessor.class);
-
     static final String QUEUE = "placement-queue";
     static final String AGENTS = "placement-agents";
     static final String ALLOCATIONS = "placement-allocations";
     static final String ENDED = "placement-ended";
     /** How often queues are checked for sessions past their group's pending timeout. */
     static final Duration PENDING_CHECK_EVERY = Duration.ofSeconds(1);
-    static final String PENDING_TIMEOUT = "pending-timeout";
     /** How often groups with changes get a placement pass; also the most a placement waits for one. */
     static final Duration PASS_EVERY = Duration.ofMillis(5);
     /** How often agents are checked for silence longer than lostAfter. */
@@ -69,9 +64,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private final Map<String, Set<String>> strayTold = new HashMap<>();
 
     private final SchedulerObserver observer;
-    private KeyValueStore<String, ScalingGroupConfig> scalingGroups;
-    /** Group configurations already warned about, so that a bad one is logged once, not every pass. */
-    private final Set<String> badConfigs = new HashSet<>();
+    private GroupSettings groups;
 
     PlacementProcessor(PlacementOptions options, SchedulerObserver observer) {
         this.options = options;
@@ -85,7 +78,8 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         this.ended = context.getStateStore(ENDED);
         context.schedule(options.endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
         context.schedule(PASS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::runPasses);
-        this.scalingGroups = context.getStateStore(ConfigTables.SCALING_GROUPS);
+        KeyValueStore<String, ScalingGroupConfig> configs = context.getStateStore(ConfigTables.SCALING_GROUPS);
+        this.groups = new GroupSettings(options, configs::get);
         context.schedule(PENDING_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::cancelTimedOut);
         context.schedule(LOST_CHECK_EVERY, PunctuationType.WALL_CLOCK_TIME, this::markLost);
     }
@@ -150,7 +144,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
             pending.add(toPending(admitted, state.retries(admitted)));
         }
 
-        var groupOptions = groupOptions(group);
+        var groupOptions = groups.of(group);
         List<Allocation> existing = groupOptions.policy().usesShares() ? state.allocations(group) : List.of();
         PassResult result = PlacementPass.run(pending, state.agentViews(group), existing, groupOptions.policy(), nowMs,
                 options.staleAfter(), groupOptions.continueAfterUnplaceable());
@@ -224,20 +218,6 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
                 .build();
     }
 
-    /** The group's options from config.scaling-groups; the static ones when it has none or they do not parse. */
-    private GroupOptions groupOptions(String group) {
-        ScalingGroupConfig config = scalingGroups.get(group);
-        if (config == null) return options.group(group);
-        try {
-            return GroupOptions.from(config);
-        } catch (IllegalArgumentException e) {
-            if (badConfigs.add(group + "@" + config.getVersion())) {
-                log.warn("scaling group {} has scheduler options that do not parse ({}); using the defaults", group, e.getMessage());
-            }
-            return options.group(group);
-        }
-    }
-
     private static List<String> hostnames(int kernels) {
         List<String> hosts = new ArrayList<>(kernels);
         for (int i = 0; i < kernels; i++) hosts.add(KernelIds.hostname(i));
@@ -292,26 +272,26 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     }
 
     /**
-     * SCH-03: a session pending at least its group's timeout (counted from creation, AMB-11) leaves
-     * the queue, and the lifecycle is asked to cancel it; it decides, as for any destroy.
+     * SCH-03: a session pending at least its group's timeout (counted from creation, AMB-11: admission
+     * keeps the create's time) leaves the queue, and the lifecycle is asked to cancel it; it decides,
+     * as for any destroy. Admission does the same for the sessions it holds.
      */
     private void cancelTimedOut(long nowMs) {
         List<SessionAdmitted> expired = new ArrayList<>();
         for (String group : state.groupsWithQueues()) {
-            Duration timeout = groupOptions(group).pendingTimeout();
-            if (timeout.isZero()) continue;
+            GroupOptions groupOptions = groups.of(group);
             for (SessionAdmitted admitted : state.queue(group)) {
-                if (nowMs - admitted.getAt().toEpochMilli() >= timeout.toMillis()) expired.add(admitted);
+                if (groupOptions.timedOut(admitted.getAt().toEpochMilli(), nowMs)) expired.add(admitted);
             }
         }
         for (SessionAdmitted admitted : expired) {
             state.dequeue(admitted.getSessionId());
             SessionRequest cancel = SessionRequest.newBuilder()
-                    .setRequestId(admitted.getSessionId() + ":pending-timeout")
+                    .setRequestId(admitted.getSessionId() + ":" + GroupSettings.PENDING_TIMEOUT)
                     .setSessionId(admitted.getSessionId())
                     .setAt(Instant.ofEpochMilli(nowMs))
                     .setAccessKey(admitted.getAccessKey())
-                    .setOp(new DestroySession(false, PENDING_TIMEOUT))
+                    .setOp(new DestroySession(false, GroupSettings.PENDING_TIMEOUT))
                     .build();
             context.forward(new Record<>(admitted.getSessionId(), cancel, nowMs));
         }
