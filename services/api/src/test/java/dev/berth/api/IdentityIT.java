@@ -37,6 +37,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -140,6 +144,21 @@ class IdentityIT {
         HttpRequest<Buffer> noVersion = client.request(HttpMethod.GET, portA, HOST, "/v1/sessions");
         headers.forEach((name, value) -> { if (!name.equals(RequestSigner.VERSION_HEADER)) noVersion.putHeader(name, value); });
         assertProblem(join(noVersion.send()), 400, "invalid-auth-params", "X-BackendAI-Version");
+    }
+
+    @Test
+    @DisplayName("AUTH-04 a signed request with neither X-BackendAI-Date nor Date is 400 invalid-auth-params; an unreadable date too")
+    void missingDate() throws Exception {
+        Map<String, String> headers = RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), "GET", "/v1/sessions",
+                HOST + ":" + portA, null, Instant.now());
+        HttpRequest<Buffer> undated = client.request(HttpMethod.GET, portA, HOST, "/v1/sessions");
+        headers.forEach((name, value) -> { if (!name.equals(RequestSigner.DATE_HEADER)) undated.putHeader(name, value); });
+        assertProblem(join(undated.send()), 400, "invalid-auth-params", "missing X-BackendAI-Date (or Date) header");
+
+        HttpRequest<Buffer> unreadable = client.request(HttpMethod.GET, portA, HOST, "/v1/sessions");
+        headers.forEach(unreadable::putHeader);
+        unreadable.putHeader(RequestSigner.DATE_HEADER, "yesterday");
+        assertProblem(join(unreadable.send()), 400, "invalid-auth-params", "\"yesterday\"");
     }
 
     @Test
@@ -329,6 +348,128 @@ class IdentityIT {
         ok(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("resourcePolicy", policy)));
         assertProblem(admin(HttpMethod.DELETE, "/v1/admin/resource-policies/" + policy, null), 409, "object-in-use", "keypairs");
         assertEquals(200, admin(HttpMethod.GET, "/v1/admin/resource-policies/" + policy, null).statusCode());
+    }
+
+    @Test
+    @DisplayName("a duplicate unique name is 409 naming the field, on create and on update, and the first stays alone")
+    void duplicateNames() throws Exception {
+        String taken = "taken-" + suffix();
+        User first = newUserNamed(taken, "default", "user");
+        User second = newUser("second", "default", "user");
+
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/users", userBody(taken, "default", "user").put("username", "other-" + suffix())),
+                409, "object-already-exists", "email \"" + taken + "@example.org\" is taken by another user");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/users", userBody(taken, "default", "user").put("email", "other-" + suffix() + "@example.org")),
+                409, "object-already-exists", "username \"" + taken + "\" is taken by another user");
+        assertProblem(admin(HttpMethod.PATCH, "/v1/admin/users/" + second.id(), new JsonObject().put("email", taken + "@example.org")),
+                409, "object-already-exists", "email");
+        assertEquals(1, admin(HttpMethod.GET, "/v1/admin/users?username=" + taken, null).bodyAsJsonObject().getLong("total"));
+        assertEquals(1, count("SELECT count(*) FROM keypairs WHERE user_id = ?", UUID.fromString(first.id())), "no second keypair either");
+
+        String name = "unique-" + suffix();
+        for (String entity : List.of("projects", "scaling-groups", "resource-presets", "resource-policies")) {
+            JsonObject body = new JsonObject().put("name", name);
+            if (entity.equals("projects")) body.put("domain", "default");
+            if (entity.equals("resource-presets")) body.put("resourceSlots", new JsonObject().put("cpu", 1));
+            ok(admin(HttpMethod.POST, "/v1/admin/" + entity, body));
+            assertProblem(admin(HttpMethod.POST, "/v1/admin/" + entity, body), 409, "object-already-exists", "name \"" + name + "\" is taken by another");
+        }
+        JsonObject image = new JsonObject().put("name", "berth/" + name).put("tag", "1.0");
+        ok(admin(HttpMethod.POST, "/v1/admin/images", image));
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/images", image), 409, "object-already-exists",
+                "name, tag \"berth/" + name + ", 1.0\" is taken by another image");
+    }
+
+    @Test
+    @DisplayName("a reference to nothing is 400 naming the body field, or 404 naming the path's target, and writes nothing")
+    void danglingReferences() throws Exception {
+        String nobody = UUID.randomUUID().toString();
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/keypairs", new JsonObject().put("userId", nobody).put("resourcePolicy", "default")),
+                400, "invalid-api-params", "userId \"" + nobody + "\" names nothing in users");
+        assertEquals(0, admin(HttpMethod.GET, "/v1/admin/keypairs?userId=" + nobody, null).bodyAsJsonObject().getLong("total"));
+        User user = newUser("dangling", "default", "user");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/keypairs", new JsonObject().put("userId", user.id()).put("resourcePolicy", "no-policy")),
+                400, "invalid-api-params", "resourcePolicy \"no-policy\" names nothing in keypair resource policies");
+        assertProblem(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(), new JsonObject().put("resourcePolicy", "no-policy")),
+                400, "invalid-api-params", "resourcePolicy \"no-policy\"");
+        JsonObject keypairs = admin(HttpMethod.GET, "/v1/admin/keypairs?userId=" + user.id(), null).bodyAsJsonObject();
+        assertEquals(1, keypairs.getLong("total"), keypairs.encode());
+        assertEquals("default", keypairs.getJsonArray("items").getJsonObject(0).getString("resourcePolicy"));
+        String homeless = "homeless-" + suffix();
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/users", userBody(homeless, "no-domain", "user")), 400, "invalid-api-params",
+                "domain \"no-domain\" names nothing in domains");
+        assertEquals(0, count("SELECT count(*) FROM users WHERE username = ?", homeless));
+
+        String group = "links-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", group)));
+        String links = "/v1/admin/scaling-groups/" + group;
+        assertProblem(admin(HttpMethod.PUT, links + "/projects/no-project", null), 404, "object-not-found", "no project \"no-project\"");
+        assertProblem(admin(HttpMethod.PUT, links + "/keypairs/AKIANOBODY00000000", null), 404, "object-not-found",
+                "no keypair \"AKIANOBODY00000000\"");
+        assertProblem(admin(HttpMethod.PUT, links + "/domains/no-domain", null), 404, "object-not-found", "no domain \"no-domain\"");
+        assertProblem(admin(HttpMethod.PUT, "/v1/admin/scaling-groups/no-group/projects/default", null), 404, "object-not-found",
+                "no scaling group \"no-group\"");
+        JsonObject associations = admin(HttpMethod.GET, links + "/associations", null).bodyAsJsonObject();
+        assertEquals(new JsonObject().put("domains", new JsonArray()).put("projects", new JsonArray()).put("keypairs", new JsonArray()), associations);
+        assertEquals(0, count("SELECT count(*) FROM scaling_groups_for_projects WHERE scaling_group = 'no-group'"));
+
+        assertProblem(admin(HttpMethod.PUT, "/v1/admin/projects/no-project/members/" + user.id(), null), 404, "object-not-found",
+                "no project \"no-project\"");
+        assertProblem(admin(HttpMethod.PUT, "/v1/admin/projects/default/members/" + nobody, null), 404, "object-not-found",
+                "no user \"" + nobody + "\"");
+        assertEquals(0, count("SELECT count(*) FROM project_members WHERE user_id = ? OR project_name = 'no-project'", UUID.fromString(nobody)));
+    }
+
+    @Test
+    @DisplayName("a domain admin's write refused after its row is written (a user elsewhere, a superadmin, a keypair for a stranger) leaves nothing")
+    void refusedAfterInsertLeavesNothing() throws Exception {
+        String domain = "guarded-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", domain)));
+        User domainAdmin = newUser("gadmin", domain, "admin");
+        User stranger = newUser("gstranger", "default", "user");
+        User member = newUser("gmember", domain, "user");
+        String elsewhere = "elsewhere-" + suffix();
+        String promoted = "promoted-" + suffix();
+
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/users", userBody(elsewhere, "default", "user")),
+                403, "insufficient-privilege", "may not place a user in domain \"default\"");
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/users", userBody(promoted, domain, "superadmin")),
+                403, "insufficient-privilege", "may not make a superadmin's user");
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.POST, "/v1/admin/keypairs",
+                new JsonObject().put("userId", stranger.id()).put("resourcePolicy", "default")), 403, "insufficient-privilege", "keypair");
+        assertProblem(callAs(domainAdmin.keypair(), portA, HttpMethod.PATCH, "/v1/admin/users/" + member.id(), new JsonObject().put("role", "superadmin")),
+                403, "insufficient-privilege", "superadmin");
+
+        assertEquals(0, count("SELECT count(*) FROM users WHERE username IN (?, ?)", elsewhere, promoted), "the refused users were rolled back");
+        assertEquals(1, count("SELECT count(*) FROM keypairs WHERE user_id = ?", UUID.fromString(stranger.id())), "the refused keypair too");
+        assertEquals("user", admin(HttpMethod.GET, "/v1/admin/users/" + member.id(), null).bodyAsJsonObject().getString("role"));
+    }
+
+    @Test
+    @DisplayName("free text over its field's limit but under the body limit is 400 naming the field; at the limit it is taken")
+    void fieldLengthLimits() throws Exception {
+        String over = "x".repeat(1001);
+        ok(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", "long-" + suffix()).put("description", "x".repeat(1000))));
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", "long-" + suffix()).put("description", over)),
+                400, "invalid-api-params", "description must be at most 1000 characters");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/domains", new JsonObject().put("name", "n".repeat(65))),
+                400, "invalid-api-params", "name must be at most 64 characters");
+        assertProblem(admin(HttpMethod.PATCH, "/v1/admin/projects/default", new JsonObject().put("description", over)),
+                400, "invalid-api-params", "description must be at most 1000 characters");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", "long-" + suffix()).put("description", over)),
+                400, "invalid-api-params", "description must be at most 1000 characters");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", "long-" + suffix())
+                .put("schedulerOpts", new JsonObject().put("config", new JsonObject().put("note", over)))),
+                400, "invalid-api-params", "schedulerOpts.config.note must be at most 1000 characters");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/users", userBody("long-" + suffix(), "default", "user").put("fullName", over)),
+                400, "invalid-api-params", "fullName must be at most 1000 characters");
+        User user = newUser("long-script", "default", "user");
+        assertProblem(admin(HttpMethod.PATCH, "/v1/admin/keypairs/" + user.keypair().accessKey(),
+                new JsonObject().put("bootstrapScript", "#".repeat(32 * 1024 + 1))), 400, "invalid-api-params", "bootstrapScript must be at most");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/images", new JsonObject().put("name", "berth/long-" + suffix()).put("tag", "1")
+                .put("labels", new JsonObject().put("note", over))), 400, "invalid-api-params", "labels.note must be at most 1000 characters");
+        assertProblem(admin(HttpMethod.POST, "/v1/admin/images", new JsonObject().put("name", "berth/long-" + suffix()).put("tag", "1")
+                .put("labels", new JsonObject().put("k".repeat(256), "v"))), 400, "invalid-api-params", "labels keys must be at most 255");
     }
 
     @Test
@@ -543,6 +684,36 @@ class IdentityIT {
                 404, "scaling-group-not-found", group);
     }
 
+    @Test
+    @DisplayName("RES-08/12 a non-public group linked to a project serves that project's SYSTEM sessions, one linked to a keypair that keypair's; unlinked, neither")
+    void projectAndKeypairLinks() throws Exception {
+        String group = "linked-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/scaling-groups", new JsonObject().put("name", group).put("isPublic", false)));
+        String project = "linked-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/projects", new JsonObject().put("name", project).put("domain", "default")));
+        // API-09: only SYSTEM sessions may use a non-public group
+        String image = "berth/sftp-" + suffix();
+        ok(admin(HttpMethod.POST, "/v1/admin/images", new JsonObject().put("name", image).put("tag", "1.0")
+                .put("labels", new JsonObject().put("ai.backend.role", "SYSTEM"))));
+        User user = newUser("linked", "default", "user");
+        User neighbour = newUser("neighbour", "default", "user");
+        ok(admin(HttpMethod.PUT, "/v1/admin/projects/" + project + "/members/" + user.id(), null));
+        String links = "/v1/admin/scaling-groups/" + group;
+
+        assertProblem(create(user, system(image, group).put("project", project)), 404, "scaling-group-not-found", group);
+        ok(admin(HttpMethod.PUT, links + "/projects/" + project, null));
+        assertCreated(create(user, system(image, group).put("project", project)), group);
+        assertProblem(create(user, system(image, group)), 404, "scaling-group-not-found", group);
+        ok(admin(HttpMethod.DELETE, links + "/projects/" + project, null));
+        assertProblem(create(user, system(image, group).put("project", project)), 404, "scaling-group-not-found", group);
+
+        ok(admin(HttpMethod.PUT, links + "/keypairs/" + user.keypair().accessKey(), null));
+        assertCreated(create(user, system(image, group)), group);
+        assertProblem(create(neighbour, system(image, group)), 404, "scaling-group-not-found", group);
+        ok(admin(HttpMethod.DELETE, links + "/keypairs/" + user.keypair().accessKey(), null));
+        assertProblem(create(user, system(image, group)), 404, "scaling-group-not-found", group);
+    }
+
     // ---- AUTH-12 ----
 
     @Test
@@ -571,7 +742,11 @@ class IdentityIT {
     private record User(String id, Keys.Keypair keypair) {}
 
     private static User newUser(String prefix, String domain, String role) throws Exception {
-        HttpResponse<Buffer> created = admin(HttpMethod.POST, "/v1/admin/users", userBody(prefix + "-" + suffix(), domain, role));
+        return newUserNamed(prefix + "-" + suffix(), domain, role);
+    }
+
+    private static User newUserNamed(String name, String domain, String role) throws Exception {
+        HttpResponse<Buffer> created = admin(HttpMethod.POST, "/v1/admin/users", userBody(name, domain, role));
         assertEquals(201, created.statusCode(), created.bodyAsString());
         JsonObject body = created.bodyAsJsonObject();
         JsonObject keypair = body.getJsonObject("keypair");
@@ -588,6 +763,18 @@ class IdentityIT {
     private static JsonObject session(String name) {
         return new JsonObject().put("name", name + "-" + suffix()).put("image", "python:3.12")
                 .put("resources", new JsonObject().put("cpu", 0.5).put("mem", "128m"));
+    }
+
+    private static JsonObject system(String image, String scalingGroup) {
+        return new JsonObject().put("name", "sys-" + suffix()).put("image", image + ":1.0").put("scalingGroup", scalingGroup)
+                .put("resources", new JsonObject().put("cpu", 0.25).put("mem", "64m"));
+    }
+
+    /** A create answered 201 whose session landed in {@code scalingGroup}. */
+    private static void assertCreated(HttpResponse<Buffer> created, String scalingGroup) throws Exception {
+        assertEquals(201, created.statusCode(), created.bodyAsString());
+        String id = created.bodyAsJsonObject().getString("sessionId");
+        assertEquals(scalingGroup, admin(HttpMethod.GET, "/v1/sessions/" + id, null).bodyAsJsonObject().getString("scalingGroup"));
     }
 
     private static JsonObject sized(String scalingGroup, int cpu, String mem) {
@@ -641,6 +828,17 @@ class IdentityIT {
             List<TopicPartition> partitions = consumer.partitionsFor(topics.sessionRequests.name()).stream()
                     .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** A count straight from PostgreSQL, to see what a refused write left behind. */
+    private static long count(String sql, Object... args) throws SQLException {
+        try (Connection conn = TestDatabases.jdbc(pg); PreparedStatement statement = conn.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) statement.setObject(i + 1, args[i]);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 

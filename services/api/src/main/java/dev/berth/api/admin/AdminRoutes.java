@@ -38,13 +38,16 @@ public final class AdminRoutes {
     /** One route to mount: the server keeps the router's table of contents. */
     public record Route(HttpMethod method, String path, Handler<RoutingContext> handler) {}
 
+    /** A table of scaling groups allowed for another entity (RES-08): its column for that entity's key. */
+    private record Association(String table, String column, Entity target) {}
+
     private static final String JSON = "application/json";
     private static final String SHOWN = "*, to_json(created_at) #>> '{}' AS created_at_text, to_json(modified_at) #>> '{}' AS modified_at_text";
     private static final Set<String> PAGING = Set.of("limit", "offset");
-    private static final Map<String, String> ASSOCIATIONS = Map.of(
-            "domains", "scaling_groups_for_domains:domain_name",
-            "projects", "scaling_groups_for_projects:project_name",
-            "keypairs", "scaling_groups_for_keypairs:access_key");
+    private static final Map<String, Association> ASSOCIATIONS = Map.of(
+            "domains", new Association("scaling_groups_for_domains", "domain_name", Entities.DOMAINS),
+            "projects", new Association("scaling_groups_for_projects", "project_name", Entities.PROJECTS),
+            "keypairs", new Association("scaling_groups_for_keypairs", "access_key", Entities.KEYPAIRS));
 
     private final Pool pool;
     private final Runnable outboxWritten;
@@ -190,17 +193,15 @@ public final class AdminRoutes {
     private void associate(RoutingContext ctx, boolean add) {
         Access.requireSuperadmin(admin(ctx));
         String kind = ctx.pathParam("kind");
-        String spec = ASSOCIATIONS.get(kind);
-        if (spec == null) throw new ProblemException(ProblemKind.URL_NOT_FOUND, "associations are with domains, projects or keypairs, not " + kind);
-        String table = spec.substring(0, spec.indexOf(':'));
-        String column = spec.substring(spec.indexOf(':') + 1);
+        Association association = ASSOCIATIONS.get(kind);
+        if (association == null) throw new ProblemException(ProblemKind.URL_NOT_FOUND, "associations are with domains, projects or keypairs, not " + kind);
         String group = ctx.pathParam("key");
         String target = ctx.pathParam("target");
         String sql = add
-                ? "INSERT INTO " + table + " (scaling_group, " + column + ") VALUES ($1, $2) ON CONFLICT DO NOTHING"
-                : "DELETE FROM " + table + " WHERE scaling_group = $1 AND " + column + " = $2";
+                ? "INSERT INTO " + association.table() + " (scaling_group, " + association.column() + ") VALUES ($1, $2) ON CONFLICT DO NOTHING"
+                : "DELETE FROM " + association.table() + " WHERE scaling_group = $1 AND " + association.column() + " = $2";
         pool.withTransaction(conn -> conn.preparedQuery(sql).execute(Tuple.of(group, target)))
-                .recover(failure -> Future.failedFuture(associationProblem(failure, group, kind, target)))
+                .recover(failure -> Future.failedFuture(associationProblem(failure, group, association, target)))
                 .onSuccess(done -> json(ctx, 200, new JsonObject().put("scalingGroup", group).put(kind, target).put("allowed", add)))
                 .onFailure(ctx::fail);
     }
@@ -408,9 +409,11 @@ public final class AdminRoutes {
         return String.join(", ", marks);
     }
 
-    private static Throwable associationProblem(Throwable failure, String group, String kind, String target) {
+    /** A link to a missing row names the missing side: the database reports which reference failed. */
+    private static Throwable associationProblem(Throwable failure, String group, Association association, String target) {
         if (failure instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState())) {
-            return new ProblemException(ProblemKind.OBJECT_NOT_FOUND, "no scaling group \"" + group + "\" or no " + kind + " entry \"" + target + "\"");
+            boolean groupMissing = pg.getDetail() != null && pg.getDetail().contains("table \"scaling_groups\"");
+            return groupMissing ? notFound(Entities.SCALING_GROUPS, group) : notFound(association.target(), target);
         }
         return failure;
     }

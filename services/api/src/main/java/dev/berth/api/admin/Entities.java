@@ -60,7 +60,8 @@ final class Entities {
                     Field.optional("isActive", "is_active", BOOL).asFilter(), Field.optional("isAdmin", "is_admin", BOOL),
                     Field.required("resourcePolicy", "resource_policy", NAME_TEXT).asFilter(),
                     Field.optional("rateLimit", "rate_limit", new FieldType.Whole(1, 1_000_000_000, false)),
-                    Field.optional("bootstrapScript", "bootstrap_script", FieldType.Text.any(64 * 1024)), CREATED, MODIFIED),
+                    // below the 64 KiB body limit, so that a script too long is named rather than the whole body refused
+                    Field.optional("bootstrapScript", "bootstrap_script", FieldType.Text.any(32 * 1024)), CREATED, MODIFIED),
             "(SELECT u.domain_name FROM users u WHERE u.id = keypairs.user_id)",
             "(SELECT u.role FROM users u WHERE u.id = keypairs.user_id) = 'superadmin'", true, "is_active = false",
             () -> {
@@ -103,7 +104,7 @@ final class Entities {
                     Field.required("name", "name", new FieldType.Text(255, Pattern.compile("[a-z0-9][a-z0-9._/-]*"), "a lower-case image name")).fixed().asFilter(),
                     Field.required("tag", "tag", new FieldType.Text(128, Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*"), "an image tag")).fixed(),
                     Field.optional("architectures", "architectures", new FieldType.Words(8)),
-                    Field.optional("labels", "labels", new FieldType.StringMap()),
+                    Field.optional("labels", "labels", new FieldType.StringMap(64, 255, 1000)),
                     Field.optional("minResources", "min_resources", SLOTS),
                     Field.optional("isActive", "is_active", BOOL).asFilter(), CREATED, MODIFIED),
             null, null, false, "is_active = false", Map::of, row -> List.of());

@@ -174,12 +174,16 @@ sealed interface FieldType {
         }
     }
 
-    /** An object of string to string (image labels). */
-    record StringMap() implements FieldType {
+    /** An object of at most {@code maxEntries} string to string (image labels), keys and values bounded. */
+    record StringMap(int maxEntries, int maxKey, int maxValue) implements FieldType {
         public Object toSql(String field, Object value, Errors errors) {
             if (!(value instanceof JsonObject given)) return errors.add(field, "must be an object of string to string");
+            if (given.size() > maxEntries) return errors.add(field, "must have at most " + maxEntries + " entries, got " + given.size());
             for (Map.Entry<String, Object> entry : given) {
-                if (!(entry.getValue() instanceof String)) errors.add(field + "." + entry.getKey(), "must be a string");
+                String name = field + "." + entry.getKey();
+                if (entry.getKey().length() > maxKey) errors.add(field, "keys must be at most " + maxKey + " characters, got one of " + entry.getKey().length());
+                else if (!(entry.getValue() instanceof String text)) errors.add(name, "must be a string");
+                else if (text.length() > maxValue) errors.add(name, "must be at most " + maxValue + " characters");
             }
             return given;
         }
@@ -217,6 +221,8 @@ sealed interface FieldType {
     record SchedulerOpts() implements FieldType {
         private static final List<String> TYPES = List.of("interactive", "batch", "inference");
         private static final Set<String> KEYS = Set.of("allowedSessionTypes", "pendingTimeout", "config");
+        private static final int MAX_OPTION_NAME = 64;
+        private static final int MAX_OPTION_VALUE = 1000;
 
         public Object toSql(String field, Object value, Errors errors) {
             if (!(value instanceof JsonObject given)) return errors.add(field, "must be an object");
@@ -245,8 +251,13 @@ sealed interface FieldType {
             } else {
                 // primitive values are kept as their text (the original converts them on update)
                 map.forEach(option -> {
-                    if (option.getValue() instanceof JsonObject || option.getValue() instanceof JsonArray || option.getValue() == null) {
-                        errors.add(field + ".config." + option.getKey(), "must be a string, number or boolean");
+                    String name = field + ".config." + option.getKey();
+                    if (option.getKey().length() > MAX_OPTION_NAME) {
+                        errors.add(field + ".config", "option names must be at most " + MAX_OPTION_NAME + " characters");
+                    } else if (option.getValue() instanceof JsonObject || option.getValue() instanceof JsonArray || option.getValue() == null) {
+                        errors.add(name, "must be a string, number or boolean");
+                    } else if (String.valueOf(option.getValue()).length() > MAX_OPTION_VALUE) {
+                        errors.add(name, "must be at most " + MAX_OPTION_VALUE + " characters");
                     } else {
                         options.put(option.getKey(), String.valueOf(option.getValue()));
                     }

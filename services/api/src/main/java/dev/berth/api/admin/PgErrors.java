@@ -26,7 +26,7 @@ final class PgErrors {
         String other = table.find() ? table.group(1).replace('_', ' ') : "another table";
         return switch (pg.getSqlState() == null ? "" : pg.getSqlState()) {
             case "23505" -> new ProblemException(ProblemKind.OBJECT_ALREADY_EXISTS,
-                    field + ": a " + entity.noun() + " with " + field + " \"" + value + "\" already exists");
+                    field + " \"" + value + "\" is taken by another " + entity.noun());
             case "23503" -> detail.contains("still referenced")
                     ? new ProblemException(ProblemKind.OBJECT_IN_USE, entity.noun() + " \"" + value + "\" is still used by " + other)
                     : ProblemException.invalid(field + " \"" + value + "\" names nothing in " + other);
