@@ -17,10 +17,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -41,6 +45,8 @@ class StackIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The berth script at the repository's root; tests run in the module's directory. */
+    private static final Path BERTH = Path.of("../../berth").toAbsolutePath().normalize();
 
     @TempDir static Path stateDir;
     private final PgSettings pg = TestDatabases.freshSchema();
@@ -162,6 +168,45 @@ class StackIT {
         assertTrue(JSON.readTree(negative.body()).path("detail").asText().contains("resources.mem"), negative.body());
         HttpResponse<String> unknown = send("GET", "/v1/sessions/" + java.util.UUID.randomUUID(), null);
         assertEquals(404, unknown.statusCode());
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("README walkthrough: ./berth curl signs with openssl and the bootstrap keypair; the session it creates runs, and it deletes it")
+    void berthCurl() throws Exception {
+        BerthCurl listed = berthCurl("GET", "/v1/sessions");
+        assertEquals(200, listed.status(), listed.body());
+        assertTrue(JSON.readTree(listed.body()).path("items").isArray(), listed.body());
+
+        BerthCurl created = berthCurl("POST", "/v1/sessions", "-d",
+                "{\"name\": \"hello\", \"image\": \"python:3.12\", \"resources\": {\"cpu\": 1, \"mem\": \"256m\"}}");
+        assertEquals(201, created.status(), created.body());
+        String id = JSON.readTree(created.body()).path("sessionId").asText();
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(250))
+                .until(() -> JSON.readTree(berthCurl("GET", "/v1/sessions/" + id).body()).path("status").asText(), "RUNNING"::equals);
+        assertTrue(berthCurl("GET", "/v1/sessions").body().contains(id), "the list shows the session");
+
+        BerthCurl deleted = berthCurl("DELETE", "/v1/sessions/" + id);
+        assertEquals(202, deleted.status(), deleted.body());
+        assertEquals("user-requested", awaitStatus(id, "TERMINATED").path("statusInfo").asText());
+    }
+
+    private record BerthCurl(int status, String body) {}
+
+    /** {@code ./berth curl METHOD PATH ARGS...} as the README runs it, against this stack; curl adds the status as a last line. */
+    private BerthCurl berthCurl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(BERTH.toString(), "curl"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("-w", "\n%{http_code}"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("BERTH_STATE_DIR", stateDir.toString());
+        builder.environment().put("BERTH_API_PORT", String.valueOf(stack.apiPort()));
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "./berth curl did not end: " + output);
+        assertEquals(0, process.exitValue(), output);
+        int last = output.lastIndexOf('\n');
+        return new BerthCurl(Integer.parseInt(output.substring(last + 1)), output.substring(0, Math.max(last, 0)));
     }
 
     private String createWholeAgent(String name) throws Exception {
