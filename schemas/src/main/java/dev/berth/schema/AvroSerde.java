@@ -2,6 +2,8 @@ package dev.berth.schema;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -13,7 +15,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Avro single-object encoding (magic 0xC3 0x01, 8-byte schema fingerprint, binary body): any Avro
- * reader that knows the schema can decode a record, and the fingerprint names the schema.
+ * reader that knows the schema can decode a record, and the fingerprint names the schema. Records
+ * written with an older schema of the type decode too when that schema is given (docs/wire-format.md).
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
@@ -22,11 +25,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private final BinaryMessageDecoder<T> decoder;
 
     AvroSerde(Class<T> type) {
+        this(type, List.of());
+    }
+
+    /** @param older schemas the type was written with before, resolved against the current one by fingerprint */
+    AvroSerde(Class<T> type, List<Schema> older) {
         this.type = type;
         SpecificData model = SpecificData.getForClass(type);
         var schema = model.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
+        older.forEach(decoder::addSchema);
     }
 
     @Override

@@ -19,6 +19,12 @@ import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.UsageMeter;
 import dev.berth.schema.avro.UsageRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,7 +50,7 @@ public final class BerthSerdes {
     public static final AvroSerde<SessionEvent> SESSION_EVENT = new AvroSerde<>(SessionEvent.class);
     public static final AvroSerde<Session> SESSION = new AvroSerde<>(Session.class);
     public static final AvroSerde<AgentHeartbeat> AGENT_HEARTBEAT = new AvroSerde<>(AgentHeartbeat.class);
-    public static final AvroSerde<AgentCommand> AGENT_COMMAND = new AvroSerde<>(AgentCommand.class);
+    public static final AvroSerde<AgentCommand> AGENT_COMMAND = new AvroSerde<>(AgentCommand.class, older("AgentCommand.1.avsc"));
     public static final AvroSerde<KernelEvent> KERNEL_EVENT = new AvroSerde<>(KernelEvent.class);
     public static final AvroSerde<KernelStats> KERNEL_STATS = new AvroSerde<>(KernelStats.class);
     public static final AvroSerde<SessionEnded> SESSION_ENDED = new AvroSerde<>(SessionEnded.class);
@@ -59,6 +65,18 @@ public final class BerthSerdes {
     public static final AvroSerde<UsageMeter> USAGE_METER = new AvroSerde<>(UsageMeter.class);
 
     private BerthSerdes() {}
+
+    /** Earlier versions of a schema, each self-contained, from {@code dev/berth/schema/older/}. */
+    static List<Schema> older(String... files) {
+        return Arrays.stream(files).map(file -> {
+            try (InputStream in = BerthSerdes.class.getResourceAsStream("older/" + file)) {
+                if (in == null) throw new IllegalStateException("older schema " + file + " is missing from the classpath");
+                return new Schema.Parser().parse(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read older schema " + file, e);
+            }
+        }).toList();
+    }
 
     private static void limit(String property, int value) {
         if (System.getProperty(property) == null) System.setProperty(property, Integer.toString(value));

@@ -92,6 +92,7 @@ class AvroSerdeTest {
                 named("AgentHeartbeat", "AgentHeartbeat.avsc", BerthSerdes.AGENT_HEARTBEAT, SampleRecords.heartbeat()),
                 named("AgentCommand{CreateKernel}", "AgentCommand.avsc", BerthSerdes.AGENT_COMMAND, SampleRecords.createKernel()),
                 named("AgentCommand{DestroyKernel}", "AgentCommand.avsc", BerthSerdes.AGENT_COMMAND, SampleRecords.destroyKernel()),
+                named("AgentCommand{SetSchedulable}", "AgentCommand.avsc", BerthSerdes.AGENT_COMMAND, SampleRecords.setSchedulable()),
                 named("KernelEvent", "KernelEvent.avsc", BerthSerdes.KERNEL_EVENT, SampleRecords.kernelEvent()),
                 named("SessionRequest{AgentLost}", "SessionRequest.avsc", BerthSerdes.SESSION_REQUEST, SampleRecords.agentLost()),
                 named("SessionEnded", "SessionEnded.avsc", BerthSerdes.SESSION_ENDED, SampleRecords.ended()),
@@ -178,6 +179,50 @@ class AvroSerdeTest {
         // then
         assertArrayEquals(copy, first);
         assertFalse(Arrays.equals(first, second));
+    }
+
+    @Nested
+    @DisplayName("records written with an earlier schema")
+    class Older {
+
+        /** The fingerprint that every AgentCommand written before SetSchedulable carries. */
+        private static final long AGENT_COMMAND_1 = -53993827808675716L;
+
+        @Test
+        @DisplayName("the kept AgentCommand schema is the one those records name by fingerprint")
+        void keptSchemaHasTheOldFingerprint() {
+            Schema kept = BerthSerdes.older("AgentCommand.1.avsc").getFirst();
+            assertEquals(AGENT_COMMAND_1, SchemaNormalization.parsingFingerprint64(kept));
+            assertFalse(AGENT_COMMAND_1 == SchemaNormalization.parsingFingerprint64(AgentCommand.getClassSchema()),
+                    "the current schema has moved on");
+        }
+
+        @Test
+        @DisplayName("a destroy written before SetSchedulable existed decodes with today's classes")
+        void oldDestroyDecodes() throws IOException {
+            // given: a destroy encoded with the earlier schema, by plain Avro
+            Schema kept = BerthSerdes.older("AgentCommand.1.avsc").getFirst();
+            Schema destroySchema = kept.getField("op").schema().getTypes().get(1);
+            GenericRecord destroy = new org.apache.avro.generic.GenericData.Record(destroySchema);
+            destroy.put("kernelId", "k1");
+            destroy.put("sessionId", "s1");
+            destroy.put("reason", "user-requested");
+            GenericRecord command = new org.apache.avro.generic.GenericData.Record(kept);
+            command.put("commandId", "c1");
+            command.put("agentId", "agent-1");
+            command.put("at", SampleRecords.AT.toEpochMilli());
+            command.put("op", destroy);
+            ByteBuffer encoded = new org.apache.avro.message.BinaryMessageEncoder<GenericRecord>(
+                    org.apache.avro.generic.GenericData.get(), kept).encode(command);
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            assertEquals(AGENT_COMMAND_1, fingerprintOf(bytes));
+            // when
+            AgentCommand decoded = BerthSerdes.AGENT_COMMAND.deserialize(TOPIC, bytes);
+            // then
+            assertEquals(new dev.berth.schema.avro.DestroyKernel("k1", "s1", "user-requested"), decoded.getOp());
+            assertEquals("agent-1", decoded.getAgentId());
+        }
     }
 
     @Nested

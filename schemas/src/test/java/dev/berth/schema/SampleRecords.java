@@ -7,6 +7,7 @@ import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.CreateSession;
 import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.SetSchedulable;
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.IdleState;
 import dev.berth.schema.avro.KernelBinding;
@@ -285,6 +286,10 @@ final class SampleRecords {
 
     static AgentCommand destroyKernel() {
         return command("destroy", new DestroyKernel(KernelIds.of(SESSION_ID, 1), SESSION_ID, "user-requested"));
+    }
+
+    static AgentCommand setSchedulable() {
+        return command("unschedulable", new SetSchedulable(false, "AKIAIOSFODNN7EXAMPLE"));
     }
 
     private static AgentCommand command(String what, Object op) {

@@ -12,6 +12,7 @@ import dev.berth.schema.avro.AgentHeartbeat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +47,10 @@ public final class Agent implements AutoCloseable {
     public static final String VERSION = "0.1.0";
     /** Kernel ids remembered to ignore a create delivered twice. */
     static final int REMEMBERED_KERNELS = 4096;
-    /** A file of this name in the agent's state directory drains it, as BERTH_AGENT_SCHEDULABLE=false does. */
+    /**
+     * A file of this name in the agent's state directory drains it, as BERTH_AGENT_SCHEDULABLE=false does;
+     * {@link #setSchedulable} writes or removes it, so that an admin's choice outlives a restart.
+     */
     static final String DRAIN_FILE = "drain";
 
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -98,6 +103,8 @@ public final class Agent implements AutoCloseable {
         String group = berth.topicPrefix() + "berth-agent-" + id;
         Map<String, Object> consumer = KafkaClients.consumer(berth.kafkaBootstrap(), group, "berth-agent-" + id + "-commands");
         this.commands = new CommandLoop(id, topics.agentCommands.name(), consumer, Map.of(id, kernels),
+                (agentId, command) -> setSchedulable(command.getSchedulable(),
+                        command.getRequestedBy().isEmpty() ? "a command" : "a command from " + command.getRequestedBy()),
                 partitions -> recover(consumer, partitions), outbox, meters);
     }
 
@@ -143,13 +150,45 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Marks the agent unschedulable (drain): its next heartbeat, sent now, says so, and the
-     * scheduler places nothing new here; the kernels it runs carry on to their end.
+     * Marks the agent unschedulable (drain), as {@code setSchedulable(false, ...)} does: its next
+     * heartbeat, sent now, says so, and the scheduler places nothing new here; the kernels it runs
+     * carry on to their end.
      */
     public void drain() {
-        if (drained.compareAndSet(false, true)) {
-            log.info("Agent {} drained: no new kernels will be placed here", config.agentId());
-            beat();
+        setSchedulable(false, "drain()");
+    }
+
+    /**
+     * ADM-04: drains the agent (false) or lets it take new kernels again (true), durably: false
+     * writes the drain file, true removes it and lifts a drain of BERTH_AGENT_SCHEDULABLE=false
+     * until the next start. A heartbeat that says so goes out at once.
+     */
+    public void setSchedulable(boolean schedulable, String why) {
+        boolean before = schedulable();
+        Path file = agentDir.resolve(DRAIN_FILE);
+        try {
+            if (schedulable) {
+                Files.deleteIfExists(file);
+            } else if (!Files.exists(file)) {
+                Files.createDirectories(agentDir);
+                Files.writeString(file, "drained by " + why + " at " + Instant.now() + "\n");
+            }
+        } catch (IOException e) {
+            log.warn("Agent {}: the drain file {} could not be {}; the change holds until the agent stops: {}",
+                    config.agentId(), file, schedulable ? "removed" : "written", e.toString());
+        }
+        drained.set(!schedulable);
+        boolean after = schedulable();
+        if (before != after) {
+            log.info("Agent {} {} by {}", config.agentId(),
+                    after ? "schedulable again" : "drained: no new kernels will be placed here", why);
+        }
+        if (!closed.get()) {
+            try {
+                housekeeping.execute(this::beat);
+            } catch (RejectedExecutionException e) {
+                // closing: there are no more heartbeats to send
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.avro.AgentCommand;
 import dev.berth.schema.avro.CreateKernel;
 import dev.berth.schema.avro.DestroyKernel;
+import dev.berth.schema.avro.SetSchedulable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads agents' commands on a thread of its own, the only one that touches the consumer. One
- * loop serves one agent, or a whole simulated fleet: each command goes to the supervisor of the
- * agent its key names.
+ * loop serves one agent, or a whole simulated fleet: each create or destroy goes to the supervisor
+ * of the agent its key names, each SetSchedulable to {@link Schedulability}.
  *
  * <p>The consumer is assigned the partitions that the agents' keys map to; its group id serves
  * only to keep the committed offsets. Offsets are committed once the commands below them have
@@ -37,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * Before the first poll, {@code beforeReading} runs with the partitions: recovery happens there.
  */
 final class CommandLoop implements AutoCloseable {
+
+    /** Takes an admin's SetSchedulable for one of the loop's agents; runs on the loop's thread. */
+    @FunctionalInterface
+    interface Schedulability {
+        void set(String agentId, SetSchedulable command);
+    }
 
     private static final Logger log = LoggerFactory.getLogger(CommandLoop.class);
     /** Also how long {@link #close()} may wait for the loop to notice it should stop. */
@@ -48,6 +55,7 @@ final class CommandLoop implements AutoCloseable {
     private final String topic;
     private final Map<String, Object> consumerConfig;
     private final Map<String, KernelSupervisor> supervisors;
+    private final Schedulability schedulability;
     private final java.util.function.Consumer<List<TopicPartition>> beforeReading;
     private final Outbox outbox;
     private final Map<String, Counter> commandsByOp = new HashMap<>();
@@ -62,16 +70,18 @@ final class CommandLoop implements AutoCloseable {
 
     /** @param name the agent's id, or the fleet's name: it tags the metrics and names the thread */
     CommandLoop(String name, String topic, Map<String, Object> consumerConfig, Map<String, KernelSupervisor> supervisors,
-                java.util.function.Consumer<List<TopicPartition>> beforeReading, Outbox outbox, MeterRegistry meters) {
+                Schedulability schedulability, java.util.function.Consumer<List<TopicPartition>> beforeReading, Outbox outbox,
+                MeterRegistry meters) {
         this.name = name;
         this.topic = topic;
         this.consumerConfig = new HashMap<>(consumerConfig);
         this.consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.supervisors = Map.copyOf(supervisors);
+        this.schedulability = schedulability;
         this.beforeReading = beforeReading;
         this.outbox = outbox;
-        for (String op : List.of("create", "destroy", "dead-letter")) {
+        for (String op : List.of("create", "destroy", "schedulable", "dead-letter")) {
             commandsByOp.put(op, Counter.builder("berth.agent.commands").description("Commands read by the agent, by operation")
                     .tag("agent", name).tag("op", op).register(meters));
         }
@@ -176,6 +186,11 @@ final class CommandLoop implements AutoCloseable {
             case DestroyKernel destroy -> {
                 count("destroy");
                 kernels.destroy(destroy);
+                return DONE;
+            }
+            case SetSchedulable schedulable -> {
+                count("schedulable");
+                schedulability.set(key, schedulable);
                 return DONE;
             }
             default -> {

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +40,8 @@ public final class SimulatedFleet implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Map<String, KernelSupervisor> agents = new LinkedHashMap<>();
+    /** Agents an admin drained; in memory only, as the fleet's kernels are. */
+    private final Set<String> drained = ConcurrentHashMap.newKeySet();
     private final AgentConfig template;
     private final Host host;
     private final Outbox outbox;
@@ -62,6 +66,10 @@ public final class SimulatedFleet implements AutoCloseable {
         String group = berth.topicPrefix() + "berth-fleet-" + idPrefix;
         this.commands = new CommandLoop("fleet-" + idPrefix, berth.topics().agentCommands.name(),
                 KafkaClients.consumer(berth.kafkaBootstrap(), group, "berth-fleet-" + idPrefix), agents,
+                (id, command) -> {
+                    if (command.getSchedulable()) drained.remove(id);
+                    else drained.add(id);
+                },
                 partitions -> {}, outbox, meters);
     }
 
@@ -116,7 +124,8 @@ public final class SimulatedFleet implements AutoCloseable {
     private void heartbeatAll() {
         try {
             for (var agent : agents.entrySet()) {
-                AgentHeartbeat beat = Agent.heartbeat(template.withAgentId(agent.getKey()), host, "simulated", true, agent.getValue());
+                AgentHeartbeat beat = Agent.heartbeat(template.withAgentId(agent.getKey()), host, "simulated",
+                        !drained.contains(agent.getKey()), agent.getValue());
                 outbox.heartbeat(beat);
             }
         } catch (RuntimeException e) {

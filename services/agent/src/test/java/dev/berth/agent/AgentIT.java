@@ -30,6 +30,7 @@ import dev.berth.schema.avro.DestroyKernel;
 import dev.berth.schema.avro.KernelEvent;
 import dev.berth.schema.avro.KernelEventKind;
 import dev.berth.schema.avro.SessionType;
+import dev.berth.schema.avro.SetSchedulable;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -403,6 +404,39 @@ class AgentIT {
         assertEquals("self-terminated", terminated.getReason());
         assertEquals(0, terminated.getExitCode());
         assertFalse(agent.schedulable());
+    }
+
+    @Test
+    @DisplayName("ADM-04 SetSchedulable: false drains at once and across a restart, true lifts it at once; no regular beat is awaited")
+    void setSchedulableCommand() throws Exception {
+        // heartbeats a minute apart: only the beat sent on the command can show the change in time
+        AgentConfig slowBeats = new AgentConfig(AGENT, "default", Map.of("cpu", 4000L, "mem", 8L << 30),
+                Duration.ofMinutes(1), Duration.ofSeconds(2), 0, "process", null, Duration.ofMinutes(1),
+                Duration.ofMillis(300), "none", 16379, Duration.ZERO, true, false);
+        Path drainFile = stateDir.resolve("agents").resolve(AGENT).resolve(Agent.DRAIN_FILE);
+        Agent first = startAgent(slowBeats);
+        try (var heartbeats = new TopicReader<>(kafka.bootstrapServers(), topics.agentHeartbeats.name(), BerthSerdes.AGENT_HEARTBEAT)) {
+            send(AGENT, command(new SetSchedulable(false, "AKTEST")));
+
+            heartbeatWhere(heartbeats, hb -> !hb.getSchedulable());
+            assertTrue(Files.exists(drainFile), "the drain file keeps the choice");
+            assertTrue(meters.scrape().contains("berth_agent_commands_total{agent=\"agent-1\",op=\"schedulable\"} 1"), meters.scrape());
+        }
+        first.close();
+
+        Instant restarted = Instant.ofEpochMilli(System.currentTimeMillis());
+        Agent second = startAgent(slowBeats);
+        assertFalse(second.schedulable(), "still drained after the restart");
+        try (var heartbeats = new TopicReader<>(kafka.bootstrapServers(), topics.agentHeartbeats.name(), BerthSerdes.AGENT_HEARTBEAT)) {
+            // the restarted agent's first heartbeat, sent before it read any command, says unschedulable
+            Instant drainedAt = heartbeatWhere(heartbeats, hb -> !hb.getSchedulable() && !hb.getAt().isBefore(restarted)).value().getAt();
+            send(AGENT, command(new SetSchedulable(true, "")));
+
+            AgentHeartbeat lifted = heartbeatWhere(heartbeats, hb -> hb.getSchedulable() && hb.getAt().isAfter(drainedAt)).value();
+            assertEquals(AGENT, lifted.getAgentId());
+        }
+        assertTrue(second.schedulable());
+        assertFalse(Files.exists(drainFile), "schedulable again: the drain file is gone");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.berth.api;
 
 import dev.berth.api.admin.AdminRoutes;
+import dev.berth.api.admin.AgentCommandPublisher;
+import dev.berth.api.admin.AgentRoutes;
 import dev.berth.api.auth.Authenticator;
 import dev.berth.api.auth.KeypairStore;
 import dev.berth.api.auth.RateLimiter;
@@ -84,6 +86,7 @@ public final class ApiServer {
     private Leadership leadership;
     private HistoryRetention retention;
     private AgentView agents;
+    private AgentCommandPublisher agentCommands;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
     public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
@@ -133,6 +136,8 @@ public final class ApiServer {
         AdminRoutes admin = new AdminRoutes(pool, relay::nudge);
         agents = new AgentView(berth.kafkaBootstrap(), berth.topics().agentHeartbeats.name(), HEARTBEAT_TIMEOUT, Clock.systemUTC());
         agents.start();
+        agentCommands = new AgentCommandPublisher(berth.kafkaBootstrap(), berth.topics().agentCommands.name(), config.ackTimeout());
+        AgentRoutes agentRoutes = new AgentRoutes(agents, agentCommands);
         SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), agents, metrics);
         ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
         UsageRoutes usage = new UsageRoutes(pool, view, Clock.systemUTC());
@@ -162,6 +167,7 @@ public final class ApiServer {
         on(router, HttpMethod.GET, "/v1/scaling-groups", resources::scalingGroups);
         on(router, HttpMethod.GET, "/v1/usage", usage::usage);
         admin.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
+        agentRoutes.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);
         on(router, HttpMethod.GET, "/metrics", ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -196,6 +202,7 @@ public final class ApiServer {
             if (projector != null) projector.close();
             if (usageProjector != null) usageProjector.close();
             if (agents != null) agents.close();
+            if (agentCommands != null) agentCommands.close();
             if (activity != null) activity.close();
             if (relayProducer != null) relayProducer.close(Duration.ofSeconds(5));
             return null;

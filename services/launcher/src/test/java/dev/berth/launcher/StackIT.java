@@ -2,6 +2,7 @@ package dev.berth.launcher;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -209,6 +210,80 @@ class StackIT {
         return new BerthCurl(Integer.parseInt(output.substring(last + 1)), output.substring(0, Math.max(last, 0)));
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("ADM-04 PATCH schedulable=false drains the agent through agent.commands: what runs keeps running, "
+            + "a new session waits no-available-instances until schedulable=true")
+    void drainFromTheApi() throws Exception {
+        JsonNode listed = get("/v1/admin/agents");
+        assertEquals(1, listed.path("total").asInt(), listed.toString());
+        JsonNode agent = listed.path("items").path(0);
+        assertEquals("e2e-agent", agent.path("id").asText(), agent.toString());
+        assertEquals("ALIVE", agent.path("status").asText(), agent.toString());
+        assertTrue(agent.path("schedulable").asBoolean(), agent.toString());
+        assertEquals(2, agent.path("capacity").path("cpu").asInt(), agent.toString());
+        assertEquals("default", agent.path("scalingGroup").asText(), agent.toString());
+        assertTrue(agent.has("lastHeartbeat") && agent.has("architecture") && agent.has("version") && agent.has("kernelCount"), agent.toString());
+
+        String running = create("e2e-before-drain");
+        awaitStatus(running, "RUNNING");
+        await().atMost(DEADLINE).until(() -> get("/v1/admin/agents/e2e-agent").path("kernelCount").asInt() == 1);
+
+        HttpResponse<String> drained = send("PATCH", "/v1/admin/agents/e2e-agent", "{\"schedulable\": false}");
+        assertEquals(202, drained.statusCode(), drained.body());
+        assertFalse(JSON.readTree(drained.body()).path("schedulable").asBoolean(true), drained.body());
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> !get("/v1/admin/agents/e2e-agent").path("schedulable").asBoolean(true));
+
+        String waiting = create("e2e-while-drained");
+        JsonNode pending = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> get("/v1/sessions/" + waiting),
+                session -> "no-available-instances".equals(session.path("statusInfo").asText()));
+        assertEquals("PENDING", pending.path("status").asText(), pending.toString());
+        assertEquals("RUNNING", get("/v1/sessions/" + running).path("status").asText(), "a drained agent keeps what it runs");
+
+        HttpResponse<String> lifted = send("PATCH", "/v1/admin/agents/e2e-agent", "{\"schedulable\": true}");
+        assertEquals(202, lifted.statusCode(), lifted.body());
+        awaitStatus(waiting, "RUNNING");
+        assertTrue(get("/v1/admin/agents/e2e-agent").path("schedulable").asBoolean(), "the heartbeat says schedulable again");
+
+        for (String id : new String[] {running, waiting}) {
+            assertEquals(202, send("DELETE", "/v1/sessions/" + id, null).statusCode());
+            awaitStatus(id, "TERMINATED");
+        }
+    }
+
+    @Test
+    @Order(8)
+    @DisplayName("ADM-04 agent routes: an unknown agent is 404, a non-boolean schedulable 400 naming it, a domain admin 403")
+    void agentRoutesRefuse() throws Exception {
+        HttpResponse<String> unknown = send("PATCH", "/v1/admin/agents/no-such-agent", "{\"schedulable\": false}");
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertTrue(JSON.readTree(unknown.body()).path("type").asText().endsWith("/object-not-found"), unknown.body());
+        assertEquals(404, send("GET", "/v1/admin/agents/no-such-agent", null).statusCode());
+
+        HttpResponse<String> notBoolean = send("PATCH", "/v1/admin/agents/e2e-agent", "{\"schedulable\": \"no\"}");
+        assertEquals(400, notBoolean.statusCode(), notBoolean.body());
+        assertTrue(notBoolean.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"), notBoolean.headers().toString());
+        assertEquals("schedulable must be true or false, got \"no\"", JSON.readTree(notBoolean.body()).path("detail").asText(), notBoolean.body());
+
+        HttpResponse<String> user = send("POST", "/v1/admin/users", """
+                {"email": "drain-admin@example.org", "username": "drain-admin", "domain": "default", "role": "admin"}""");
+        assertEquals(201, user.statusCode(), user.body());
+        JsonNode pair = JSON.readTree(user.body()).path("keypair");
+        Keys.Keypair domainAdmin = new Keys.Keypair(pair.path("accessKey").asText(), pair.path("secretKey").asText());
+        HttpResponse<String> refused = send(domainAdmin, "PATCH", "/v1/admin/agents/e2e-agent", "{\"schedulable\": false}");
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertEquals(403, send(domainAdmin, "GET", "/v1/admin/agents", null).statusCode());
+        assertTrue(get("/v1/admin/agents/e2e-agent").path("schedulable").asBoolean(), "the refused call changed nothing");
+    }
+
+    private String create(String name) throws Exception {
+        HttpResponse<String> created = send("POST", "/v1/sessions",
+                "{\"name\": \"" + name + "\", \"image\": \"python:3\", \"resources\": {\"cpu\": 0.5, \"mem\": \"64m\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        return JSON.readTree(created.body()).path("sessionId").asText();
+    }
+
     private String createWholeAgent(String name) throws Exception {
         HttpResponse<String> created = send("POST", "/v1/sessions",
                 "{\"name\": \"" + name + "\", \"image\": \"x\", \"resources\": {\"cpu\": 2, \"mem\": \"64m\"}}");
@@ -226,6 +301,10 @@ class StackIT {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+        return send(keypair, method, path, body);
+    }
+
+    private HttpResponse<String> send(Keys.Keypair keypair, String method, String path, String body) throws IOException, InterruptedException {
         String host = "127.0.0.1:" + stack.apiPort();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path))
                 .timeout(Duration.ofSeconds(15));

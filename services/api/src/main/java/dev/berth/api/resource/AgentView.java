@@ -6,7 +6,9 @@ import dev.berth.schema.avro.AgentHeartbeat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The latest heartbeat of every agent, read from {@code agent.heartbeats} (all partitions, no
  * consumer group), so that check-presets can say what each scaling group still has room for
- * (RES-04). An agent silent for longer than the heartbeat timeout (AGT-03) does not count.
+ * (RES-04) and admins can list the agents (ADM-04). An agent silent for longer than the heartbeat
+ * timeout (AGT-03) does not count as room; the list shows it as LOST.
  */
 public final class AgentView implements AutoCloseable {
 
@@ -57,11 +60,25 @@ public final class AgentView implements AutoCloseable {
         thread.start();
     }
 
+    /** The latest heartbeat of every agent seen, live or not, by agent id. */
+    public List<AgentHeartbeat> known() {
+        return latest.values().stream().sorted(Comparator.comparing(AgentHeartbeat::getAgentId)).toList();
+    }
+
+    /** The latest heartbeat of one agent, if it ever sent one that is still on the topic. */
+    public Optional<AgentHeartbeat> latest(String agentId) {
+        return Optional.ofNullable(latest.get(agentId));
+    }
+
+    /** AGT-03: whether an agent with this latest heartbeat is alive now. */
+    public boolean alive(AgentHeartbeat beat) {
+        return beat.getAt().toEpochMilli() >= clock.millis() - timeout.toMillis();
+    }
+
     /** Agents whose last heartbeat is within the timeout. */
     public List<Agent> live() {
-        long oldest = clock.millis() - timeout.toMillis();
         return latest.values().stream()
-                .filter(beat -> beat.getAt().toEpochMilli() >= oldest)
+                .filter(this::alive)
                 .map(beat -> new Agent(beat.getAgentId(), beat.getScalingGroup(), beat.getSchedulable(), beat.getCapacity(), beat.getOccupied()))
                 .toList();
     }

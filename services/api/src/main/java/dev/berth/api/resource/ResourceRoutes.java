@@ -181,7 +181,8 @@ public final class ResourceRoutes {
                 .put("sharedMemory", row.getLong("shared_memory"));
     }
 
-    private static JsonObject shown(Map<String, Long> slots) {
+    /** Slots as users write them: cpu in cores, mem in bytes (Slots.present). */
+    public static JsonObject shown(Map<String, Long> slots) {
         JsonObject out = new JsonObject();
         Slots.present(slots).forEach((slot, amount) -> out.put(slot,
                 amount instanceof BigDecimal decimal ? new BigDecimal(decimal.toPlainString()) : amount));
