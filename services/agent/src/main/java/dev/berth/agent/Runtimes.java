@@ -33,7 +33,12 @@ public final class Runtimes {
     /** The configured engine, else the project's own engine when its socket exists, else the system's. */
     public static String dockerHost(AgentConfig config, Path stateDir) {
         if (config.dockerHost() != null) return config.dockerHost();
-        Path own = stateDir.resolve("docker").resolve("docker.sock").toAbsolutePath();
+        Path own = projectSocket(stateDir);
         return Files.exists(own) ? "unix://" + own : SYSTEM_DOCKER;
+    }
+
+    /** The socket of the project's own engine, the one {@code infra/docker/engine.sh up} starts. */
+    public static Path projectSocket(Path stateDir) {
+        return stateDir.resolve("docker").resolve("docker.sock").toAbsolutePath();
     }
 }

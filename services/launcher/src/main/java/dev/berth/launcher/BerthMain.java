@@ -20,9 +20,10 @@ public final class BerthMain {
                 berth: up in %.1f s
                   api      http://127.0.0.1:%d   (health: /v1/health, metrics: /metrics)
                   kafka    %s
-                  agent    %s (process runtime)
+                  agent    %s (%s runtime: %s)
                   stop     Ctrl-C, or ./berth down
-                """, (System.nanoTime() - began) / 1e9, stack.apiPort(), stack.kafkaBootstrap(), stack.agentId());
+                """, (System.nanoTime() - began) / 1e9, stack.apiPort(), stack.kafkaBootstrap(), stack.agentId(),
+                stack.runtime().runtime(), stack.runtime().reason());
         stopped.await();
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.launcher;
 import dev.berth.agent.Agent;
 import dev.berth.agent.AgentConfig;
 import dev.berth.agent.Runtimes;
+import dev.berth.agent.runtime.DockerRuntime;
 import dev.berth.agent.runtime.KernelRuntime;
 import dev.berth.api.ApiConfig;
 import dev.berth.api.ApiServer;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole of Berth in one process: a broker (unless one is named), the scheduler, the idle checks
  * and usage metering, one agent and the API. Each part is closed in the reverse order it started.
+ * The agent's runtime is BERTH_AGENT_RUNTIME, else docker when the project's engine (or DOCKER_HOST)
+ * answers, else process ({@link RuntimeChoice}).
  */
 public final class Stack implements AutoCloseable {
 
@@ -46,6 +49,7 @@ public final class Stack implements AutoCloseable {
     private String kafkaBootstrap;
     private int apiPort;
     private String agentId;
+    private RuntimeChoice runtime;
 
     private Stack() {}
 
@@ -87,12 +91,14 @@ public final class Stack implements AutoCloseable {
         started.push(consumers);
         progress.accept("idle checks and usage metering started");
 
-        AgentConfig agentConfig = AgentConfig.from(env);
-        KernelRuntime runtime = Runtimes.create(agentConfig, berth.stateDir());
-        Agent agent = Agent.start(berth, agentConfig, runtime, metrics, health);
+        runtime = RuntimeChoice.choose(env, Runtimes.projectSocket(berth.stateDir()), DockerRuntime::ping);
+        progress.accept("agent runtime " + runtime.runtime() + ": " + runtime.reason());
+        AgentConfig agentConfig = AgentConfig.from(env).withRuntime(runtime.runtime());
+        KernelRuntime kernels = Runtimes.create(agentConfig, berth.stateDir());
+        Agent agent = Agent.start(berth, agentConfig, kernels, metrics, health);
         started.push(agent);
         agentId = agentConfig.agentId();
-        progress.accept("agent " + agentId + " started (" + runtime.name() + " runtime)");
+        progress.accept("agent " + agentId + " started (" + kernels.name() + " runtime)");
 
         SessionView view = new SessionView(kafkaBootstrap, berth.topics().sessionEvents.name());
         view.start();
@@ -119,6 +125,11 @@ public final class Stack implements AutoCloseable {
 
     public String agentId() {
         return agentId;
+    }
+
+    /** The agent's runtime and why it was chosen. */
+    public RuntimeChoice runtime() {
+        return runtime;
     }
 
     @Override

@@ -81,6 +81,30 @@ public final class DockerRuntime implements KernelRuntime {
         return new DockerRuntime(docker, agentId, pullTimeout);
     }
 
+    /**
+     * Whether an engine answers a ping at {@code dockerHost} within a few seconds: empty when it
+     * does, else why not. Nothing stays open afterwards.
+     */
+    public static Optional<String> ping(String dockerHost) {
+        DockerClient docker = null;
+        try {
+            DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+            ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                    .dockerHost(config.getDockerHost())
+                    .sslConfig(config.getSSLConfig())
+                    .connectionTimeout(Duration.ofSeconds(2))
+                    .responseTimeout(Duration.ofSeconds(3))
+                    .build();
+            docker = DockerClientImpl.getInstance(config, http);
+            docker.pingCmd().exec();
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
+        } finally {
+            if (docker != null) closeQuietly(docker);
+        }
+    }
+
     @Override
     public String name() {
         return "docker";
