@@ -108,7 +108,7 @@ class StackDockerIT {
     @DisplayName("SCH-19 an image the engine does not have: the session is cancelled failed-to-start, the runtime's reason readable on it, and the agent goes on")
     void missingImage() throws Exception {
         String id = create("""
-                {"name": "docker-missing", "image": "berth/no-such-image:never", "resources": {"cpu": 0.5, "mem": "64m"}}""");
+                {"name": "docker-missing", "image": "%s", "resources": {"cpu": 0.5, "mem": "64m"}}""".formatted(DockerEngine.ABSENT_IMAGE));
 
         JsonNode cancelled = awaitStatus(id, "CANCELLED");
         assertEquals("failed-to-start", cancelled.path("statusInfo").asText(), cancelled.toString());
