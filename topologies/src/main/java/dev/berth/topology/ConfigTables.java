@@ -59,6 +59,12 @@ public final class ConfigTables {
             }
 
             @Override
+            public boolean keypairActive(String accessKey) {
+                KeypairConfig keypair = keypairs.get(accessKey);
+                return keypair == null || keypair.getActive();
+            }
+
+            @Override
             public ResourceLimits user(String userId) {
                 return limits.get(Policies.limitsKey(Policies.USER, userId));
             }

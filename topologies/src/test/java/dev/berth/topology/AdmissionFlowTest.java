@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.KernelEventKind;
+import dev.berth.schema.avro.KeypairConfig;
 import dev.berth.schema.avro.KernelRole;
 import dev.berth.schema.avro.LimitScope;
 import dev.berth.schema.avro.PredicateFailure;
@@ -146,6 +147,22 @@ class AdmissionFlowTest {
         keypairPolicy(Map.of("cpu", 4000L), 0);
         h.at(h.now() + AdmissionOptions.DEFAULTS.recheckEvery().toMillis() + 10);
         assertEquals(SessionStatus.SCHEDULED, h.last("s2").getSession().getStatus());
+    }
+
+    @Test
+    @DisplayName("a keypair deactivated on config.keypairs holds its pending sessions; reactivated, they go within the recheck interval")
+    void inactiveKeypairHolds() {
+        h.keypairs.pipeInput("AKTEST", KeypairConfig.newBuilder().setAccessKey("AKTEST").setUserId("u1").setDomain("default")
+                .setActive(false).build(), h.now());
+        h.at(1_000);
+        create("s1", spec("one", 1000));
+        assertEquals(SessionStatus.PENDING, h.last("s1").getSession().getStatus());
+        assertEquals(List.of(Predicates.KEYPAIR_ACTIVE), failed("s1"));
+
+        h.keypairs.pipeInput("AKTEST", KeypairConfig.newBuilder().setAccessKey("AKTEST").setUserId("u1").setDomain("default")
+                .setActive(true).build(), h.now());
+        h.at(h.now() + AdmissionOptions.DEFAULTS.recheckEvery().toMillis() + 10);
+        assertEquals(SessionStatus.SCHEDULED, h.last("s1").getSession().getStatus());
     }
 
     @Test

@@ -12,6 +12,9 @@ public interface Policies {
     /** The resource policy of the keypair (its named keypair policy), or null. */
     ResourceLimits keypair(String accessKey);
 
+    /** Whether the keypair may have sessions admitted; a keypair not published (yet) may. */
+    boolean keypairActive(String accessKey);
+
     ResourceLimits user(String userId);
 
     ResourceLimits project(String project);

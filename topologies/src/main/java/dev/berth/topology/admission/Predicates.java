@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * Admission's predicates, pure: the session, what is already reserved, the policies and the time
- * in; the verdict out. Order of SCH-05; the resource predicates are skipped for SYSTEM sessions.
+ * in; the verdict out. Order of SCH-05, then the group's session types and the keypair's state; the
+ * resource predicates are skipped for SYSTEM sessions.
  */
 public final class Predicates {
 
@@ -27,6 +28,8 @@ public final class Predicates {
     public static final String PROJECT_LIMIT = "user_group_resource_limit";
     public static final String DOMAIN_LIMIT = "domain_resource_limit";
     public static final String SESSION_TYPES = "allowed_session_types";
+    /** Not in the original: a deactivated keypair's sessions that were already pending wait until it is active again. */
+    public static final String KEYPAIR_ACTIVE = "keypair_active";
     /** Status info of a session cancelled because a session it depends on failed. */
     public static final String DEPENDENCY_FAILED = "dependency-failed";
 
@@ -68,6 +71,8 @@ public final class Predicates {
         }
 
         record(passed, failed, SESSION_TYPES, sessionType(policies.scalingGroup(spec.getScalingGroup()), spec.getSessionType()));
+        record(passed, failed, KEYPAIR_ACTIVE, policies.keypairActive(session.getAccessKey()) ? null
+                : "Keypair " + session.getAccessKey() + " is not active");
         return new Verdict(passed, failed, cancel);
     }
 

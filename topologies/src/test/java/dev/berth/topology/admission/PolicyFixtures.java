@@ -26,10 +26,16 @@ final class PolicyFixtures {
         final Map<String, String> keypairPolicy = new HashMap<>();
         final Map<String, ResourceLimits> limits = new HashMap<>();
         final Map<String, ScalingGroupConfig> groups = new HashMap<>();
+        final java.util.Set<String> inactiveKeypairs = new java.util.HashSet<>();
 
         @Override
         public ResourceLimits keypair(String accessKey) {
             return limits.get(Policies.limitsKey(KEYPAIR_POLICY, keypairPolicy.getOrDefault(accessKey, "default")));
+        }
+
+        @Override
+        public boolean keypairActive(String accessKey) {
+            return !inactiveKeypairs.contains(accessKey);
         }
 
         @Override

@@ -47,7 +47,22 @@ class PredicatesTest {
         Verdict verdict = check(candidate("s1", "AK1", spec(1000, GIB).build(), NOW));
         assertTrue(verdict.admitted());
         assertEquals(List.of(Predicates.RESERVED_TIME, Predicates.DEPENDENCIES, Predicates.CONCURRENCY, Predicates.KEYPAIR_LIMIT,
-                Predicates.USER_LIMIT, Predicates.PROJECT_LIMIT, Predicates.DOMAIN_LIMIT, Predicates.SESSION_TYPES), verdict.passed());
+                Predicates.USER_LIMIT, Predicates.PROJECT_LIMIT, Predicates.DOMAIN_LIMIT, Predicates.SESSION_TYPES,
+                Predicates.KEYPAIR_ACTIVE), verdict.passed());
+    }
+
+    @Test
+    @DisplayName("a deactivated keypair's pending session waits, and passes once the keypair is active again")
+    void inactiveKeypairWaits() {
+        policies.inactiveKeypairs.add("AK1");
+        SessionAdmitted session = candidate("s1", "AK1", spec(1000, GIB).build(), NOW);
+        Verdict verdict = check(session);
+        assertEquals(List.of(Predicates.KEYPAIR_ACTIVE), failedNames(verdict));
+        assertNull(verdict.cancelReason());
+        assertTrue(check(candidate("s2", "AK2", spec(1000, GIB).build(), NOW)).admitted(), "other keypairs are not held");
+
+        policies.inactiveKeypairs.clear();
+        assertTrue(check(session).admitted());
     }
 
     @Nested
@@ -148,7 +163,8 @@ class PredicatesTest {
             SessionAdmitted system = candidate("sys", "AK1", spec(8000, GIB).setRole(KernelRole.SYSTEM).build(), NOW);
             Verdict verdict = check(system);
             assertTrue(verdict.admitted());
-            assertEquals(List.of(Predicates.RESERVED_TIME, Predicates.DEPENDENCIES, Predicates.SESSION_TYPES), verdict.passed());
+            assertEquals(List.of(Predicates.RESERVED_TIME, Predicates.DEPENDENCIES, Predicates.SESSION_TYPES, Predicates.KEYPAIR_ACTIVE),
+                    verdict.passed());
             ledger.reserve(system);
             assertEquals(1, ledger.sessions("AK1"));
             assertEquals(Map.of("cpu", 1000L, "mem", GIB), ledger.keypair("AK1"));
