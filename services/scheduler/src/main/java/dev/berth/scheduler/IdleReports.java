@@ -5,6 +5,8 @@ import dev.berth.common.RedisLink;
 import dev.berth.topology.idle.Checker;
 import dev.berth.topology.idle.IdleReport;
 import dev.berth.topology.idle.IdleReportSink;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +29,14 @@ final class IdleReports implements IdleReportSink, AutoCloseable {
     private static final Duration FLUSH = Duration.ofMillis(100);
 
     private final RedisLink redis;
+    private final MeterRegistry registry;
     private final Map<String, List<List<String>>> pending = new ConcurrentHashMap<>();
     private final Thread writer;
     private volatile boolean running = true;
 
-    IdleReports(RedisLink redis) {
+    IdleReports(RedisLink redis, MeterRegistry registry) {
         this.redis = redis;
+        this.registry = registry;
         this.writer = Thread.ofPlatform().name("berth-idle-reports").daemon(true).start(this::run);
     }
 
@@ -54,6 +58,12 @@ final class IdleReports implements IdleReportSink, AutoCloseable {
         List<List<String>> commands = new ArrayList<>();
         for (Checker checker : Checker.values()) commands.add(List.of("DEL", key(sessionId, checker)));
         pending.put(sessionId, commands);
+    }
+
+    @Override
+    public void expired(String sessionId, Checker checker) {
+        Counter.builder("berth.idle.terminations").tag("checker", checker.wire)
+                .description("Sessions the idle checks asked to end").register(registry).increment();
     }
 
     static String json(IdleReport report) {

@@ -149,6 +149,7 @@ final class IdleProcessor implements Processor<String, IdleInput, String, Sessio
         state.setTerminating(expired.reason);
         store.put(state.getSessionId(), state);
         log.info("session {} is idle ({}): asking to end it", state.getSessionId(), expired.reason);
+        sink.expired(state.getSessionId(), expired);
         context.forward(new Record<>(state.getSessionId(), destroy(state, expired, now), now));
     }
 

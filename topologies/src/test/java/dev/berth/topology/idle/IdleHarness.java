@@ -151,6 +151,7 @@ final class IdleHarness implements AutoCloseable {
     static final class RecordingSink implements IdleReportSink {
         final Map<String, List<IdleReport>> latest = new HashMap<>();
         final List<String> cleared = new ArrayList<>();
+        final List<String> expired = new ArrayList<>();
         int writes;
 
         @Override
@@ -163,6 +164,11 @@ final class IdleHarness implements AutoCloseable {
         public void clear(String sessionId) {
             latest.remove(sessionId);
             cleared.add(sessionId);
+        }
+
+        @Override
+        public void expired(String sessionId, Checker checker) {
+            expired.add(sessionId + " " + checker.wire);
         }
 
         IdleReport report(String sessionId, Checker checker) {

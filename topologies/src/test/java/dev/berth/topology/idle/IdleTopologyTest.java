@@ -142,6 +142,7 @@ class IdleTopologyTest {
                 assertEquals(List.of("idle-timeout"), idle.destroyReasons());
                 idle.clockAt(T0 + 60 * SECOND);
                 assertEquals(List.of(), idle.destroyReasons());
+                assertEquals(List.of(id + " network_timeout"), idle.sink.expired, "told once, for the metric");
                 idle.event(id, SessionEventKind.TERMINATING, IdleHarness.session(id, SessionType.INTERACTIVE, 1, Map.of("cpu", 1000L),
                         SessionStatus.TERMINATING, T0, T0), T0 + 61 * SECOND);
                 assertEquals(List.of(id), idle.sink.cleared);
