@@ -6,6 +6,8 @@ import dev.berth.api.admin.AgentRoutes;
 import dev.berth.api.auth.Authenticator;
 import dev.berth.api.auth.KeypairStore;
 import dev.berth.api.auth.RateLimiter;
+import dev.berth.api.events.EventRoutes;
+import dev.berth.api.events.KafkaReplay;
 import dev.berth.api.health.DependencyChecks;
 import dev.berth.api.health.HealthRoute;
 import dev.berth.api.problem.ProblemHandler;
@@ -141,6 +143,8 @@ public final class ApiServer {
         SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), agents, metrics);
         ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
         UsageRoutes usage = new UsageRoutes(pool, view, Clock.systemUTC());
+        EventRoutes events = new EventRoutes(view, new KafkaReplay(berth.kafkaBootstrap(), berth.topics().sessionEvents.name()),
+                config.eventsHeartbeat(), config.eventsBuffer());
         activity = new ActivityPublisher(berth.kafkaBootstrap(), berth.topics().sessionActivity.name());
         output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view, activity, Clock.systemUTC());
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
@@ -166,6 +170,7 @@ public final class ApiServer {
         on(router, HttpMethod.GET, "/v1/resources/usage", resources::usage);
         on(router, HttpMethod.GET, "/v1/scaling-groups", resources::scalingGroups);
         on(router, HttpMethod.GET, "/v1/usage", usage::usage);
+        on(router, HttpMethod.GET, "/v1/events/sessions", events::sessions);
         admin.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         agentRoutes.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);

@@ -39,6 +39,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -176,6 +178,30 @@ class ApiIT {
         assertEquals("single-node", session.getString("clusterMode"));
         assertEquals(new JsonObject().put("cpu", 1).put("mem", 268_435_456), session.getJsonObject("resources"));
         assertNotNull(session.getJsonObject("statusHistory").getString("PENDING"));
+    }
+
+    @Test
+    @DisplayName("GET /v1/events/sessions is signed as every /v1 route and streams the caller's sessions' events")
+    void eventStream() throws Exception {
+        String sessionId = UUID.randomUUID().toString();
+        String path = "/v1/events/sessions?project=default";
+        await().atMost(DEADLINE).until(() -> view.health().up());
+        assertEquals(401, join(client.get(port, HOST, path).send()).statusCode(), "unsigned");
+        HttpClient http = vertx.createHttpClient();
+        StringBuffer received = new StringBuffer();
+
+        HttpClientResponse response = join(http.request(HttpMethod.GET, port, HOST, path).compose(request -> {
+            RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), "GET", path, HOST + ":" + port, null, Instant.now())
+                    .forEach(request::putHeader);
+            return request.send();
+        }).map(answer -> answer.handler(chunk -> received.append(chunk.toString()))));
+        writeEvent(null, session(sessionId, "it-stream", SessionStatus.PENDING, 1));
+
+        assertEquals(200, response.statusCode());
+        assertEquals("text/event-stream", response.getHeader("Content-Type"));
+        await().atMost(DEADLINE).until(() -> received.toString().contains("\"sessionId\":\"" + sessionId + "\""));
+        assertTrue(received.toString().contains("event: session_enqueued\n"), received.toString());
+        join(http.close());
     }
 
     @Test

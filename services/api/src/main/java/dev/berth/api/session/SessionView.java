@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>It reads all partitions from the beginning without a consumer group (every API instance keeps
  * the whole view) on its own thread, and keeps an event's session only when its version is higher
  * than the one held, so duplicates and a provisional entry (version -1) lose to the lifecycle's word.
+ * Every event it reads also goes to its {@link EventFanOut}, which serves the API's event streams.
  */
 public final class SessionView implements AutoCloseable {
 
@@ -43,6 +44,8 @@ public final class SessionView implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SessionView.class);
     private static final long PROVISIONAL_VERSION = -1;
+    /** Events kept for resuming streams from memory: some seconds of a busy cluster, at a few KiB each. */
+    private static final int KEPT_EVENTS = 10_000;
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration TOPIC_RETRY = Duration.ofMillis(500);
     private static final Comparator<Session> NEWEST_FIRST = Comparator.comparing(Session::getCreatedAt)
@@ -52,6 +55,7 @@ public final class SessionView implements AutoCloseable {
     /** Loading BerthSerdes also makes Avro trust Berth's classes, which putProvisional needs too. */
     private final Deserializer<SessionEvent> events = BerthSerdes.SESSION_EVENT;
     private final KafkaConsumer<String, byte[]> consumer;
+    private final EventFanOut fanOut;
     private final String topic;
     private final Thread thread;
     private volatile boolean running = true;
@@ -59,17 +63,28 @@ public final class SessionView implements AutoCloseable {
     private volatile String failure;
 
     public SessionView(String bootstrap, String topic) {
+        this(bootstrap, topic, KEPT_EVENTS);
+    }
+
+    /** A view whose fan-out keeps the last {@code keptEvents} events for resumes. */
+    public SessionView(String bootstrap, String topic, int keptEvents) {
         Map<String, Object> props = KafkaClients.consumer(bootstrap, null, "berth-api-session-view");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         // values are decoded one by one so that a bad record is skipped, not a poll failure
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         this.consumer = new KafkaConsumer<>(props);
         this.topic = topic;
+        this.fanOut = new EventFanOut(keptEvents);
         this.thread = Thread.ofPlatform().name("berth-session-view").daemon(true).unstarted(this::run);
     }
 
     public void start() {
         thread.start();
+    }
+
+    /** The events this view reads, as they arrive, for the API's event streams. */
+    public EventFanOut events() {
+        return fanOut;
     }
 
     public Optional<Session> get(String sessionId) {
@@ -167,7 +182,10 @@ public final class SessionView implements AutoCloseable {
             log.warn("skipping {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
         }
-        if (event != null) offer(event.getSession());
+        if (event == null) return;
+        // the view first, so that a stream's reader finds the session as the event shows it
+        offer(event.getSession());
+        fanOut.publish(new EventFanOut.Published(record.partition(), record.offset(), event));
     }
 
     @Override
