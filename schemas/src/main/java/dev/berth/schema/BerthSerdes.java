@@ -19,6 +19,7 @@ import dev.berth.schema.avro.SessionPlaced;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.UsageMeter;
 import dev.berth.schema.avro.UsageRecord;
+import dev.berth.schema.avro.WebhookDeadLetter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -63,6 +64,7 @@ public final class BerthSerdes {
     public static final AvroSerde<UsageRecord> USAGE_RECORD = new AvroSerde<>(UsageRecord.class);
     public static final AvroSerde<IdleState> IDLE_STATE = new AvroSerde<>(IdleState.class);
     public static final AvroSerde<UsageMeter> USAGE_METER = new AvroSerde<>(UsageMeter.class);
+    public static final AvroSerde<WebhookDeadLetter> WEBHOOK_DEAD_LETTER = new AvroSerde<>(WebhookDeadLetter.class);
 
     private BerthSerdes() {}
 

@@ -39,6 +39,7 @@ public final class Topics {
     public final Spec sessionActivity;
     public final Spec usageHourly;
     public final Spec usageDaily;
+    public final Spec webhookDeadLetters;
     private final String prefix;
 
     private Topics(String prefix, int partitions) {
@@ -75,6 +76,9 @@ public final class Topics {
                 "UsageRecord keyed by <ownerKind>:<owner>: resource use per session, user, project and domain per hour");
         usageDaily = new Spec(prefix + "usage.daily", partitions, false, Duration.ofDays(400),
                 "UsageRecord keyed by <ownerKind>:<owner>: resource use per session, user, project and domain per day");
+        // apart from dead-letters: these records decoded fine; a receiver did not take them, and operators replay them by hand
+        webhookDeadLetters = new Spec(prefix + "webhooks.dead-letters", 1, false, Duration.ofDays(30),
+                "WebhookDeadLetter keyed by session id: a webhook delivery that used up its attempts, with the last reason");
     }
 
     public static Topics withPrefix(String prefix) {
@@ -94,7 +98,7 @@ public final class Topics {
         return List.of(sessionRequests, sessionAdmitted, sessionPlacements, sessionEvents,
                 agentHeartbeats, agentCommands, kernelEvents, kernelStats, sessionScheduling,
                 configKeypairs, configLimits, configScalingGroups, deadLetters,
-                sessionActivity, usageHourly, usageDaily);
+                sessionActivity, usageHourly, usageDaily, webhookDeadLetters);
     }
 
     /** The compacted configuration topics, read as global tables; they need not be co-partitioned. */

@@ -105,7 +105,8 @@ class AvroSerdeTest {
                 named("SessionActivity", "SessionActivity.avsc", BerthSerdes.SESSION_ACTIVITY, SampleRecords.activity()),
                 named("UsageRecord", "UsageRecord.avsc", BerthSerdes.USAGE_RECORD, SampleRecords.usage()),
                 named("IdleState", "IdleState.avsc", BerthSerdes.IDLE_STATE, SampleRecords.idleState()),
-                named("UsageMeter", "UsageMeter.avsc", BerthSerdes.USAGE_METER, SampleRecords.usageMeter()));
+                named("UsageMeter", "UsageMeter.avsc", BerthSerdes.USAGE_METER, SampleRecords.usageMeter()),
+                named("WebhookDeadLetter", "WebhookDeadLetter.avsc", BerthSerdes.WEBHOOK_DEAD_LETTER, SampleRecords.webhookDeadLetter()));
     }
 
     private static <T extends SpecificRecord> Named<Case> named(String name, String avsc, AvroSerde<T> serde, T record) {

@@ -46,6 +46,7 @@ import dev.berth.schema.avro.UsageOwnerKind;
 import dev.berth.schema.avro.UsagePeriod;
 import dev.berth.schema.avro.UsageRecord;
 import dev.berth.schema.avro.UserRole;
+import dev.berth.schema.avro.WebhookDeadLetter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -325,6 +326,22 @@ final class SampleRecords {
 
     static SessionActivity activity() {
         return new SessionActivity(SESSION_ID, AT.plusSeconds(7), "AKIAIOSFODNN7EXAMPLE", "execute");
+    }
+
+    static WebhookDeadLetter webhookDeadLetter() {
+        return WebhookDeadLetter.newBuilder()
+                .setDeliveryId("0b4f6c2e-9d1a-8e3b-a2c4-5f6e7d8c9b0a")
+                .setEventId("7c1d2e3f-4a5b-8c6d-9e0f-1a2b3c4d5e6f")
+                .setSubscriptionId("5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b")
+                .setUrl("https://hooks.example.com/berth")
+                .setSessionId(SESSION_ID)
+                .setEvent("started")
+                .setVersion(5)
+                .setAttempts(6)
+                .setReason("HTTP 503")
+                .setFailedAt(AT.plusSeconds(63))
+                .setPayload("{\"type\":\"session_lifecycle\",\"event\":\"started\"}")
+                .build();
     }
 
     static UsageRecord usage() {

@@ -36,7 +36,7 @@ class TopicsTest {
         assertEquals(List.of("session.requests", "session.admitted", "session.placements", "session.events",
                         "agent.heartbeats", "agent.commands", "kernel.events", "kernel.stats", "session.scheduling",
                         "config.keypairs", "config.limits", "config.scaling-groups", "dead-letters",
-                        "session.activity", "usage.hourly", "usage.daily"),
+                        "session.activity", "usage.hourly", "usage.daily", "webhooks.dead-letters"),
                 topics.all().stream().map(Topics.Spec::name).toList());
         assertEquals(topics.all().size(), topics.all().stream().map(Topics.Spec::name).collect(Collectors.toSet()).size());
     }
@@ -49,7 +49,7 @@ class TopicsTest {
         Topics topics = Topics.withPrefix("p.", partitions);
         // then
         Set<Topics.Spec> keyed = topics.all().stream()
-                .filter(spec -> spec != topics.deadLetters && !topics.config().contains(spec))
+                .filter(spec -> spec != topics.deadLetters && spec != topics.webhookDeadLetters && !topics.config().contains(spec))
                 .collect(Collectors.toSet());
         assertEquals(12, keyed.size());
         for (Topics.Spec spec : keyed) assertEquals(partitions, spec.partitions(), spec.name());
@@ -71,6 +71,17 @@ class TopicsTest {
         assertEquals("x.dead-letters", topics.deadLetters.name());
         assertEquals(1, topics.deadLetters.partitions());
         assertFalse(topics.deadLetters.retention().isZero());
+    }
+
+    @Test
+    @DisplayName("HOOK webhook deliveries that used up their attempts have a dead-letter topic of their own, with one partition and a retention")
+    void webhookDeadLetters() {
+        Topics topics = Topics.withPrefix("x.", 6);
+        assertTrue(topics.all().contains(topics.webhookDeadLetters));
+        assertEquals("x.webhooks.dead-letters", topics.webhookDeadLetters.name());
+        assertEquals(1, topics.webhookDeadLetters.partitions());
+        assertFalse(topics.webhookDeadLetters.compacted());
+        assertFalse(topics.webhookDeadLetters.retention().isZero());
     }
 
     @Test

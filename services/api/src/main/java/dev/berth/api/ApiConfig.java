@@ -1,5 +1,6 @@
 package dev.berth.api;
 
+import dev.berth.api.webhook.UrlPolicy;
 import dev.berth.common.Env;
 import dev.berth.identity.PgSettings;
 import dev.berth.identity.RetentionParser;
@@ -25,11 +26,12 @@ import java.time.Duration;
  * @param historyInterval  BERTH_HISTORY_INTERVAL: time between two rounds of the retention job (1h)
  * @param eventsHeartbeat  BERTH_API_EVENTS_HEARTBEAT: time between two keep-alive comments on an event stream (15s)
  * @param eventsBuffer     BERTH_API_EVENTS_BUFFER: events an event stream holds for a slow client before it is closed (1000)
+ * @param receiverUrls     BERTH_DEV_MODE and BERTH_WEBHOOK_DENY: which callbackUrl and webhook url a create accepts
  */
 public record ApiConfig(String host, int port, String pgHost, int pgPort, String pgDatabase, String pgUser,
                         String pgSchema, String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout,
                         Duration rateWindow, Duration historyRetention, Duration historyInterval, Duration eventsHeartbeat,
-                        int eventsBuffer) {
+                        int eventsBuffer, UrlPolicy receiverUrls) {
 
     private static final String LOOPBACK = "127.0.0.1";
 
@@ -59,7 +61,8 @@ public record ApiConfig(String host, int port, String pgHost, int pgPort, String
                 retention(env.string("BERTH_HISTORY_RETENTION", "90d")),
                 env.duration("BERTH_HISTORY_INTERVAL", Duration.ofHours(1)),
                 env.duration("BERTH_API_EVENTS_HEARTBEAT", Duration.ofSeconds(15)),
-                env.integer("BERTH_API_EVENTS_BUFFER", 1000, 1, 1_000_000));
+                env.integer("BERTH_API_EVENTS_BUFFER", 1000, 1, 1_000_000),
+                UrlPolicy.from(env));
     }
 
     private static Duration retention(String text) {

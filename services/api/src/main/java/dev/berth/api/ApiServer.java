@@ -20,6 +20,7 @@ import dev.berth.api.session.SessionOutputRoutes;
 import dev.berth.api.session.SessionRoutes;
 import dev.berth.api.session.SessionView;
 import dev.berth.api.usage.UsageRoutes;
+import dev.berth.api.webhook.WebhookRoutes;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.HealthRegistry;
 import dev.berth.identity.Bootstrap;
@@ -140,11 +141,12 @@ public final class ApiServer {
         agents.start();
         agentCommands = new AgentCommandPublisher(berth.kafkaBootstrap(), berth.topics().agentCommands.name(), config.ackTimeout());
         AgentRoutes agentRoutes = new AgentRoutes(agents, agentCommands);
-        SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), agents, metrics);
+        SessionRoutes sessions = new SessionRoutes(view, publisher, keypairs, new CreateContextStore(pool), agents, metrics, config.receiverUrls());
         ResourceRoutes resources = new ResourceRoutes(pool, view, agents);
         UsageRoutes usage = new UsageRoutes(pool, view, Clock.systemUTC());
         EventRoutes events = new EventRoutes(view, new KafkaReplay(berth.kafkaBootstrap(), berth.topics().sessionEvents.name()),
                 config.eventsHeartbeat(), config.eventsBuffer());
+        WebhookRoutes webhooks = new WebhookRoutes(pool, config.receiverUrls());
         activity = new ActivityPublisher(berth.kafkaBootstrap(), berth.topics().sessionActivity.name());
         output = new SessionOutputRoutes(vertx, config.redisHost(), config.redisPort(), view, activity, Clock.systemUTC());
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
@@ -171,6 +173,13 @@ public final class ApiServer {
         on(router, HttpMethod.GET, "/v1/scaling-groups", resources::scalingGroups);
         on(router, HttpMethod.GET, "/v1/usage", usage::usage);
         on(router, HttpMethod.GET, "/v1/events/sessions", events::sessions);
+        on(router, HttpMethod.POST, "/v1/webhooks", webhooks::create);
+        on(router, HttpMethod.GET, "/v1/webhooks", webhooks::list);
+        // before /v1/webhooks/:id, which would take "failures" for an id
+        on(router, HttpMethod.GET, "/v1/webhooks/failures", webhooks::failures);
+        on(router, HttpMethod.POST, "/v1/webhooks/failures/:id/redeliver", webhooks::redeliver);
+        on(router, HttpMethod.GET, "/v1/webhooks/:id", webhooks::get);
+        on(router, HttpMethod.DELETE, "/v1/webhooks/:id", webhooks::delete);
         admin.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         agentRoutes.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);

@@ -2,6 +2,7 @@ package dev.berth.common;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /** Typed reads of BERTH_* settings with errors that name the setting; parsed once at start. */
@@ -32,6 +33,17 @@ public final class Env {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be an integer in [" + min + ", " + max + "], got \"" + value + "\"");
         }
+    }
+
+    /** {@code true} or {@code false}, in any case; anything else is an error naming the setting. */
+    public boolean bool(String key, boolean fallback) {
+        String value = values.get(key);
+        if (value == null || value.isBlank()) return fallback;
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got \"" + value + "\"");
+        };
     }
 
     public Duration duration(String key, Duration fallback) {

@@ -26,6 +26,18 @@ class EnvTest {
     }
 
     @Test
+    @DisplayName("a flag is true or false in any case, falls back when blank, and names the setting otherwise")
+    void flags() {
+        Env env = new Env(Map.of("ON", "TRUE", "OFF", "false", "BLANK", "", "BAD", "yes"));
+        assertTrue(env.bool("ON", false));
+        assertEquals(false, env.bool("OFF", true));
+        assertTrue(env.bool("BLANK", true));
+        assertTrue(env.bool("MISSING", true));
+        var e = assertThrows(IllegalArgumentException.class, () -> env.bool("BAD", false));
+        assertTrue(e.getMessage().startsWith("BAD must be true or false"), e.getMessage());
+    }
+
+    @Test
     @DisplayName("BerthConfig defaults: embedded Kafka, no prefix, four partitions")
     void berthDefaults() {
         BerthConfig config = BerthConfig.from(new Env(Map.of()));

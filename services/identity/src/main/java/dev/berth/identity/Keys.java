@@ -2,7 +2,10 @@ package dev.berth.identity;
 
 import java.security.SecureRandom;
 
-/** New keypair credentials: an access key {@code AKIA} + 16 characters and a 40-character secret. */
+/**
+ * New credentials: a keypair (an access key {@code AKIA} + 16 characters and a 40-character secret),
+ * and the secrets webhook subscriptions sign their deliveries with.
+ */
 public final class Keys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -15,6 +18,11 @@ public final class Keys {
 
     public static Keypair generate() {
         return new Keypair("AKIA" + random(UPPER, 16), random(MIXED, 40));
+    }
+
+    /** 48 letters and digits, about 285 bits: what a webhook subscription signs its deliveries with. */
+    public static String webhookSecret() {
+        return random(MIXED, 48);
     }
 
     private static String random(String alphabet, int length) {

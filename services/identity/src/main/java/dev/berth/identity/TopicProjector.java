@@ -26,14 +26,21 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL is away), and only then are the offsets committed. A crash replays at most the batch
  * in flight, so projections must be idempotent.
  */
-final class TopicProjector implements AutoCloseable {
+public final class TopicProjector implements AutoCloseable {
 
-    /** One batch's write: how many rows (for the logs) and what to run in its transaction. */
-    record Write(int rows, Function<SqlConnection, Future<Void>> run) { }
+    /**
+     * One batch's write: how many rows (for the logs), what to run in its transaction, and what to
+     * do once it is committed (tell a reader of the rows that there is more to read).
+     */
+    public record Write(int rows, Function<SqlConnection, Future<Void>> run, Runnable committed) {
+        public Write(int rows, Function<SqlConnection, Future<Void>> run) {
+            this(rows, run, () -> { });
+        }
+    }
 
     /** What a projection makes of a polled batch: its write, or null when the batch holds nothing to write. */
     @FunctionalInterface
-    interface Projection {
+    public interface Projection {
         Write plan(ConsumerRecords<String, byte[]> records);
     }
 
@@ -50,7 +57,7 @@ final class TopicProjector implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    TopicProjector(String name, String bootstrap, List<String> topics, String groupId, Pool pool, Projection projection) {
+    public TopicProjector(String name, String bootstrap, List<String> topics, String groupId, Pool pool, Projection projection) {
         Map<String, Object> props = KafkaClients.consumer(bootstrap, groupId, name);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         this.name = name;
@@ -61,8 +68,13 @@ final class TopicProjector implements AutoCloseable {
         this.thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
     }
 
-    void start() {
+    public void start() {
         thread.start();
+    }
+
+    /** Whether the loop still runs: it ends only when closed or on a bug (logged). */
+    public boolean alive() {
+        return thread.isAlive();
     }
 
     private void run() {
@@ -93,6 +105,7 @@ final class TopicProjector implements AutoCloseable {
             try {
                 pool.withTransaction(write.run())
                         .toCompletionStage().toCompletableFuture().get(WRITE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                write.committed().run();
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 log.warn("{} could not write {} row(s), retrying in {} ms: {}", name, write.rows(), RETRY.toMillis(), e.getMessage());

@@ -20,6 +20,8 @@ import dev.berth.scheduler.Scheduler;
 import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.scheduler.PlacementSettings;
+import dev.berth.webhooks.WebhookSettings;
+import dev.berth.webhooks.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -36,9 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole of Berth in one process: a broker (unless one is named), the scheduler, the idle checks
- * and usage metering, one agent and the API. Each part is closed in the reverse order it started.
- * The agent's runtime is BERTH_AGENT_RUNTIME, else docker when the project's engine (or DOCKER_HOST)
- * answers, else process ({@link RuntimeChoice}).
+ * and usage metering, one agent, the API and the webhook dispatcher. Each part is closed in the
+ * reverse order it started. The agent's runtime is BERTH_AGENT_RUNTIME, else docker when the
+ * project's engine (or DOCKER_HOST) answers, else process ({@link RuntimeChoice}).
  */
 public final class Stack implements AutoCloseable {
 
@@ -112,6 +114,9 @@ public final class Stack implements AutoCloseable {
         apiPort = await(api.start(vertx, berth, apiConfig, producer, view, health, metrics));
         started.push(() -> await(api.close()));
         progress.accept("api listening on http://" + apiConfig.host() + ":" + apiPort);
+        Webhooks webhooks = Webhooks.start(vertx, berth, apiConfig.pg(), WebhookSettings.from(env), metrics, health);
+        started.push(webhooks);
+        progress.accept("webhook dispatcher started");
         progress.accept("superadmin keypair in " + KeypairFile.in(berth.stateDir()) + " (./berth curl signs requests with it)");
     }
 

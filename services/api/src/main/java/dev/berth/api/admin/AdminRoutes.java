@@ -80,7 +80,7 @@ public final class AdminRoutes {
     private void list(RoutingContext ctx, Entity entity) {
         Principal caller = admin(ctx);
         int limit = RequestValidation.limit(ctx.queryParams().get("limit"));
-        int offset = offset(ctx.queryParams().get("offset"));
+        int offset = RequestValidation.offset(ctx.queryParams().get("offset"));
         Where where = new Where();
         Errors errors = new Errors();
         for (String name : new TreeSet<>(ctx.queryParams().names())) {
@@ -390,17 +390,6 @@ public final class AdminRoutes {
 
     private static String updatable(Entity entity) {
         return entity.fields().stream().filter(Field::updatable).map(Field::api).collect(Collectors.joining(", "));
-    }
-
-    private static int offset(String raw) {
-        if (raw == null || raw.isBlank()) return 0;
-        try {
-            int offset = Integer.parseInt(raw.trim());
-            if (offset >= 0) return offset;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ProblemException.invalid("offset must be an integer >= 0, got \"" + raw + "\"");
     }
 
     private static String placeholders(int count, int first) {

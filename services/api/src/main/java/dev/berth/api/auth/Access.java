@@ -39,6 +39,26 @@ public final class Access {
         }
     }
 
+    /**
+     * HOOK: who may subscribe to a project's or a user's sessions. As with reading sessions, a user
+     * hears of its own sessions only; a domain admin of every session in its domain (a project's,
+     * any user's); a superadmin of all.
+     *
+     * @param domain the project's or the user's domain
+     * @param own    the subscription is to the caller's own sessions
+     */
+    public static void requireMayWatch(Principal caller, String domain, boolean own) {
+        boolean allowed = switch (caller.role()) {
+            case SUPERADMIN -> true;
+            case ADMIN -> own || caller.domain().equals(domain);
+            case USER, MONITOR -> own;
+        };
+        if (!allowed) {
+            throw new ProblemException(ProblemKind.INSUFFICIENT_PRIVILEGE,
+                    "a user may subscribe to its own sessions only; a project's or another user's are for their domain admins");
+        }
+    }
+
     /** Admin routes: superadmin and domain admins only. */
     public static void requireAdmin(Principal caller) {
         if (!caller.role().isAdmin()) {

@@ -1,7 +1,9 @@
 package dev.berth.api.session;
 
+import dev.berth.api.problem.Findings;
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.resource.KnownSlots;
+import dev.berth.api.webhook.UrlPolicy;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Slots;
 import dev.berth.schema.avro.ClusterMode;
@@ -13,8 +15,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -67,16 +66,22 @@ public final class RequestValidation {
         throw ProblemException.invalid("the body must be a JSON object");
     }
 
-    /** The spec of a {@code POST /v1/sessions} body, with resources in base units (Slots). */
+    /** The spec of a {@code POST /v1/sessions} body, with resources in base units (Slots), under the default URL policy. */
     public static SessionSpec createSpec(JsonObject body) {
         return createRequest(body).spec();
     }
 
-    /**
-     * A {@code POST /v1/sessions} body checked on its own. What needs the database (the owner, its
-     * project and scaling groups, the preset, the image) is resolved afterwards by {@link CreatePlan}.
-     */
+    /** {@link #createRequest(JsonObject, UrlPolicy)} under the default URL policy. */
     public static CreateRequest createRequest(JsonObject body) {
+        return createRequest(body, UrlPolicy.DEFAULT);
+    }
+
+    /**
+     * A {@code POST /v1/sessions} body checked on its own; {@code urls} says which callbackUrl is
+     * allowed. What needs the database (the owner, its project and scaling groups, the preset, the
+     * image) is resolved afterwards by {@link CreatePlan}.
+     */
+    public static CreateRequest createRequest(JsonObject body, UrlPolicy urls) {
         Findings findings = new Findings();
         findings.unknownFields(body, CREATE_FIELDS);
         String name = name(findings, body.getValue("name"));
@@ -94,7 +99,7 @@ public final class RequestValidation {
         int clusterSize = clusterSize(findings, body.getValue("clusterSize"));
         Map<String, Long> resources = resources(findings, body.getValue("resources"));
         Map<String, String> environ = environ(findings, body.getValue("environ"));
-        String callbackUrl = callbackUrl(findings, body.getValue("callbackUrl"));
+        String callbackUrl = urls.read(findings, "callbackUrl", body.getValue("callbackUrl"));
         List<String> dependencies = dependencies(findings, body.getValue("dependencies"));
         Instant startsAt = startsAt(findings, body.getValue("startsAt"), type);
         int maxRetries = maxRetries(findings, body.getValue("maxRetries"));
@@ -127,6 +132,18 @@ public final class RequestValidation {
         String name = name(findings, body.getValue("name"));
         findings.throwIfAny();
         return name;
+    }
+
+    /** {@code offset} of a paginated list: an integer >= 0, 0 when absent. */
+    public static int offset(String raw) {
+        if (raw == null || raw.isBlank()) return 0;
+        try {
+            int offset = Integer.parseInt(raw.trim());
+            if (offset >= 0) return offset;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ProblemException.invalid("offset must be an integer >= 0, got \"" + raw + "\"");
     }
 
     /** A path id in canonical form; session ids are UUIDs (SES-01). */
@@ -315,41 +332,5 @@ public final class RequestValidation {
             else findings.add("environ." + variable.getKey(), "must be a string");
         }
         return environ;
-    }
-
-    private static String callbackUrl(Findings findings, Object value) {
-        if (value == null) return null;
-        if (!(value instanceof String text)) return findings.add("callbackUrl", "must be a string");
-        try {
-            URI uri = new URI(text);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) return text;
-        } catch (URISyntaxException e) {
-            // reported below, with the value
-        }
-        return findings.add("callbackUrl", "must be an http or https URL, got \"" + text + "\"");
-    }
-
-    /** The problems found so far, each as "field what-is-wrong". */
-    private static final class Findings {
-        private final List<String> problems = new ArrayList<>();
-
-        /** Records a problem; returns null so that a reader can {@code return findings.add(...)}. */
-        <T> T add(String field, String problem) {
-            problems.add(field + " " + problem);
-            return null;
-        }
-
-        void unknownFields(JsonObject body, Set<String> known) {
-            Set<String> unknown = new TreeSet<>(body.fieldNames());
-            unknown.removeAll(known);
-            if (!unknown.isEmpty()) {
-                problems.add("unknown field(s) " + String.join(", ", unknown) + "; known: " + String.join(", ", new TreeSet<>(known)));
-            }
-        }
-
-        void throwIfAny() {
-            if (!problems.isEmpty()) throw ProblemException.invalid(String.join("; ", problems));
-        }
     }
 }

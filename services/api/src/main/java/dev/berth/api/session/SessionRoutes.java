@@ -6,6 +6,7 @@ import dev.berth.api.auth.Principal;
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.problem.ProblemKind;
 import dev.berth.api.resource.AgentView;
+import dev.berth.api.webhook.UrlPolicy;
 import dev.berth.schema.avro.CreateSession;
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.RenameSession;
@@ -37,14 +38,16 @@ public final class SessionRoutes {
     private final CreateContextStore context;
     private final AgentView agents;
     private final Counter created;
+    private final UrlPolicy callbackUrls;
 
     public SessionRoutes(SessionView view, RequestPublisher publisher, KeypairStore keypairs, CreateContextStore context,
-                         AgentView agents, MeterRegistry metrics) {
+                         AgentView agents, MeterRegistry metrics, UrlPolicy callbackUrls) {
         this.view = view;
         this.publisher = publisher;
         this.keypairs = keypairs;
         this.context = context;
         this.agents = agents;
+        this.callbackUrls = callbackUrls;
         // berth_api_sessions_accepted_total: OpenMetrics reserves a "_created" suffix, so "sessions.created" would lose it
         this.created = Counter.builder("berth.api.sessions.accepted")
                 .description("Session creates accepted by POST /v1/sessions (acknowledged by Kafka)")
@@ -54,7 +57,7 @@ public final class SessionRoutes {
     /** API-07: enqueue a new session; 201 once the request is on session.requests. */
     public void create(RoutingContext ctx) {
         Principal caller = Principal.of(ctx);
-        CreateRequest request = RequestValidation.createRequest(RequestValidation.jsonObject(ctx.body().buffer()));
+        CreateRequest request = RequestValidation.createRequest(RequestValidation.jsonObject(ctx.body().buffer()), callbackUrls);
         String sessionId = UUID.randomUUID().toString();
         owner(caller, request.ownerAccessKey())
                 .compose(owner -> plan(owner, request).map(spec -> {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.problem.ProblemKind;
+import dev.berth.api.webhook.UrlPolicy;
 import dev.berth.schema.avro.ClusterMode;
 import dev.berth.schema.avro.SessionSpec;
 import dev.berth.schema.avro.SessionStatus;
@@ -127,9 +128,22 @@ class RequestValidationTest {
                 Arguments.of(with(b -> b.put("environ", new JsonObject().put("A", 1))), "environ.A must be a string"),
                 Arguments.of(with(b -> b.put("callbackUrl", "ftp://example.com/x")), "callbackUrl must be an http or https URL"),
                 Arguments.of(with(b -> b.put("callbackUrl", "not a url")), "callbackUrl must be an http or https URL"),
+                Arguments.of(with(b -> b.put("callbackUrl", "http://127.0.0.1:9000/hook")), "callbackUrl must not name a loopback host"),
+                Arguments.of(with(b -> b.put("callbackUrl", "http://169.254.169.254/")), "callbackUrl names a denied host"),
+                Arguments.of(with(b -> b.put("callbackUrl", "https://h.example.com/" + "x".repeat(2048))), "callbackUrl must be at most 2048 characters"),
+                Arguments.of(with(b -> b.put("callbackUrl", 42)), "callbackUrl must be a string"),
                 Arguments.of(with(b -> b.put("scalingGroup", 5)), "scalingGroup must be a string"),
                 Arguments.of(with(b -> b.put("command", "")), "command must not be blank"),
                 Arguments.of(with(b -> b.put("gpus", 2).put("agentList", "a")), "unknown field(s) agentList, gpus"));
+    }
+
+    @Test
+    @DisplayName("HOOK in development mode a loopback callbackUrl is accepted")
+    void loopbackCallbackInDevelopment() {
+        UrlPolicy dev = new UrlPolicy(true, UrlPolicy.rules(UrlPolicy.DEFAULT_DENY));
+        JsonObject body = with(b -> b.put("callbackUrl", "http://127.0.0.1:9000/hook"));
+        assertEquals("http://127.0.0.1:9000/hook", RequestValidation.createRequest(body, dev).spec().getCallbackUrl());
+        assertInvalid(() -> RequestValidation.createRequest(body, UrlPolicy.DEFAULT), "callbackUrl must not name a loopback host");
     }
 
     @ParameterizedTest(name = "{1}")
