@@ -60,7 +60,7 @@ public final class AgentRoutes {
         MultiMap query = ctx.queryParams();
         Predicate<AgentHeartbeat> wanted = filter(query, agents::alive);
         int limit = RequestValidation.limit(query.get("limit"));
-        int offset = offset(query.get("offset"));
+        int offset = RequestValidation.offset(query.get("offset"));
         List<AgentHeartbeat> matching = agents.known().stream().filter(wanted).toList();
         JsonArray items = new JsonArray();
         matching.stream().skip(offset).limit(limit).forEach(beat -> items.add(json(beat, agents.alive(beat))));
@@ -151,17 +151,6 @@ public final class AgentRoutes {
         }
         errors.throwIfAny();
         return all.stream().reduce(beat -> true, Predicate::and);
-    }
-
-    private static int offset(String raw) {
-        if (raw == null || raw.isBlank()) return 0;
-        try {
-            int offset = Integer.parseInt(raw.trim());
-            if (offset >= 0) return offset;
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ProblemException.invalid("offset must be an integer >= 0, got \"" + raw + "\"");
     }
 
     private static void json(RoutingContext ctx, int status, JsonObject body) {
