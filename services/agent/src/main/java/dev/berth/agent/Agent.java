@@ -11,12 +11,14 @@ import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentHeartbeat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -71,7 +73,8 @@ public final class Agent implements AutoCloseable {
     /** One virtual thread per kernel start: an image pull may take minutes. */
     private final ExecutorService starts;
     private final MeterRegistry meters;
-    private final Gauge liveKernels;
+    /** Gauges that name this agent, removed again when it closes (tests start many agents in one process). */
+    private final List<Meter> gauges = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean drained = new AtomicBoolean();
     private volatile long lastHeartbeatNanos;
@@ -98,8 +101,16 @@ public final class Agent implements AutoCloseable {
                         .tag("agent", id).register(meters),
                 Counter.builder("berth.agent.kernels.exited").description("Kernels whose process or container ended")
                         .tag("agent", id).register(meters));
-        this.liveKernels = Gauge.builder("berth.agent.kernels.live", kernels, KernelSupervisor::liveCount)
-                .description("Kernels running now").tag("agent", id).register(meters);
+        gauges.add(Gauge.builder("berth.agent.kernels.live", kernels, KernelSupervisor::liveCount)
+                .description("Kernels running now").tag("agent", id).register(meters));
+        // occupancy as the agent itself counts it; the scheduler's ledger drift compares against the same numbers
+        config.capacity().forEach((slot, capacity) -> {
+            gauges.add(Gauge.builder("berth.agent.capacity", () -> capacity).tags("agent", id, "slot", slot)
+                    .description("Slots this agent offers (mem in bytes, others in thousandths)").register(meters));
+            gauges.add(Gauge.builder("berth.agent.occupied", kernels, k -> k.occupied().getOrDefault(slot, 0L))
+                    .tags("agent", id, "slot", slot)
+                    .description("Slots taken by this agent's live kernels (mem in bytes, others in thousandths)").register(meters));
+        });
         String group = berth.topicPrefix() + "berth-agent-" + id;
         Map<String, Object> consumer = KafkaClients.consumer(berth.kafkaBootstrap(), group, "berth-agent-" + id + "-commands");
         this.commands = new CommandLoop(id, topics.agentCommands.name(), consumer, Map.of(id, kernels),
@@ -228,7 +239,7 @@ public final class Agent implements AutoCloseable {
             outbox.close();
             if (redis != null) redis.close();
             runtime.close();
-            meters.remove(liveKernels);
+            gauges.forEach(meters::remove);
             log.info("Agent {} closed{}", config.agentId(), stopKernels ? "" : ", its kernels left running");
         }
     }

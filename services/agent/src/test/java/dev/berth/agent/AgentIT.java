@@ -158,6 +158,11 @@ class AgentIT {
             assertFalse(beat.getAddress().isBlank());
             assertEquals(Host.architecture(System.getProperty("os.arch")), beat.getArchitecture());
             assertTrue(health("agent:" + AGENT).up(), "healthy while running");
+            SMALL.forEach((slot, amount) -> {
+                assertEquals(amount.doubleValue(), meters.get("berth.agent.occupied").tags("agent", AGENT, "slot", slot).gauge().value(), slot);
+                assertEquals(agent.config().capacity().get(slot).doubleValue(),
+                        meters.get("berth.agent.capacity").tags("agent", AGENT, "slot", slot).gauge().value(), slot);
+            });
 
             send(AGENT, destroy("k1", "s1", "user-requested"));
 
@@ -171,6 +176,8 @@ class AgentIT {
             AgentHeartbeat after = heartbeatWhere(heartbeats, hb -> hb.getKernels().isEmpty()
                     && hb.getAt().isAfter(beat.getAt())).value();
             assertTrue(after.getOccupied().values().stream().allMatch(amount -> amount == 0), "nothing occupied: " + after.getOccupied());
+            SMALL.keySet().forEach(slot ->
+                    assertEquals(0.0, meters.get("berth.agent.occupied").tags("agent", AGENT, "slot", slot).gauge().value(), slot));
         }
     }
 

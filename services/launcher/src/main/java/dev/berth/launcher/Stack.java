@@ -10,6 +10,7 @@ import dev.berth.api.ApiServer;
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
 import dev.berth.common.BerthConfig;
+import dev.berth.common.ConsumerLag;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
 import dev.berth.common.KafkaClients;
@@ -85,6 +86,7 @@ public final class Stack implements AutoCloseable {
 
         var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var health = new HealthRegistry(Duration.ofSeconds(4));
+        started.push(ConsumerLag.start(admin, berth.topicPrefix(), metrics, ConsumerLag.INTERVAL));
 
         Scheduler scheduler = Scheduler.start(berth, PlacementSettings.from(env), metrics, health);
         started.push(scheduler);

@@ -1,6 +1,7 @@
 package dev.berth.scheduler;
 
 import dev.berth.common.BerthConfig;
+import dev.berth.common.ConsumerLag;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
 import dev.berth.common.KafkaClients;
@@ -30,6 +31,7 @@ public final class SchedulerMain {
         Admin admin = Admin.create(KafkaClients.admin(config.kafkaBootstrap()));
         TopicBootstrapper.ensure(admin, config.topics(), (short) -1);
         health.register("kafka", () -> KafkaHealth.check(admin));
+        ConsumerLag lag = ConsumerLag.start(admin, config.topicPrefix(), registry, ConsumerLag.INTERVAL);
         Scheduler scheduler = Scheduler.start(config, PlacementSettings.from(env), registry, health);
         Consumers consumers = Consumers.start(env, config, registry, health);
         OpsServer ops = OpsServer.start("127.0.0.1", env.integer("BERTH_SCHEDULER_OPS_PORT", 8092, 0, 65535), health, registry);
@@ -37,6 +39,7 @@ public final class SchedulerMain {
             ops.close();
             consumers.close();
             scheduler.close();
+            lag.close();
             admin.close();
         }));
     }
