@@ -137,6 +137,7 @@ public final class Agent implements AutoCloseable {
                     agent.housekeeping.scheduleAtFixedRate(agent::beat, beat, beat, TimeUnit.MILLISECONDS),
                     agent.housekeeping.scheduleAtFixedRate(agent::sample, stats, stats, TimeUnit.MILLISECONDS));
             health.registerNow("agent:" + config.agentId(), agent::check);
+            if (agent.redis != null) health.registerBlocking("redis:agent-" + config.agentId(), agent.redis::check);
             log.info("Agent {} started: runtime {}, capacity {}, scaling group {}, {} kernel(s) found again",
                     config.agentId(), runtime.name(), config.capacity(), config.scalingGroup(), agent.kernels.liveCount());
             return agent;

@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  */
 public final class HealthRegistry {
 
+    private static final java.util.concurrent.Executor BLOCKING = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     private final Map<String, Supplier<CompletionStage<Check>>> checks = new ConcurrentHashMap<>();
     private final Duration deadline;
 
@@ -28,6 +30,11 @@ public final class HealthRegistry {
     /** A check that is cheap and answers at once (for example, a state read from memory). */
     public void registerNow(String name, Supplier<Check> check) {
         checks.put(name, () -> CompletableFuture.completedFuture(check.get()));
+    }
+
+    /** A check that blocks (a synchronous round trip); it runs on a virtual thread of its own. */
+    public void registerBlocking(String name, Supplier<Check> check) {
+        checks.put(name, () -> CompletableFuture.supplyAsync(check, BLOCKING));
     }
 
     /** Runs every check at once; the result keeps the names in sorted order. */

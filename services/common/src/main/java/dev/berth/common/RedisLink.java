@@ -57,6 +57,13 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
+    /** A health check on this very link: a stuck connection shows here even when a fresh one would work. */
+    public Check check() {
+        return run(List.of(List.of("PING")))
+                ? Check.up("PING answered by " + host + ":" + port)
+                : Check.down("no answer from " + host + ":" + port);
+    }
+
     @Override
     public synchronized void close() {
         disconnect();

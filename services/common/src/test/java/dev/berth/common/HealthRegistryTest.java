@@ -44,6 +44,28 @@ class HealthRegistryTest {
     }
 
     @Test
+    @DisplayName("a blocking check runs off the caller's thread: one that hangs is down at the deadline while the others answer")
+    void blockingCheckHasItsDeadline() {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        registry.registerBlocking("hangs", () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Check.up("late");
+        });
+        registry.registerBlocking("answers", () -> Check.up("PING answered"));
+        try {
+            var checks = registry.runAll().join();
+            assertFalse(checks.get("hangs").up());
+            assertEquals(Check.up("PING answered"), checks.get("answers"));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     @DisplayName("a check that fails or throws counts as down with the root cause")
     void failingCheckIsDown() {
         registry.register("failed", () -> CompletableFuture.failedFuture(new RuntimeException("outer", new java.net.ConnectException("refused"))));

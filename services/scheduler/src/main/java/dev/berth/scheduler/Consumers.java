@@ -46,7 +46,9 @@ public final class Consumers implements AutoCloseable {
     public static Consumers start(BerthConfig config, IdleSettings idle, String redisHost, int redisPort,
                                   MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
-        var reports = new IdleReports(new RedisLink(redisHost, redisPort), registry);
+        var redis = new RedisLink(redisHost, redisPort);
+        var reports = new IdleReports(redis, registry);
+        health.registerBlocking("redis:idle-reports", redis::check);
         var streams = new KafkaStreams(ConsumersTopology.build(topics, idle, reports,
                 reason -> Counter.builder("berth.usage.rejected.samples").tag("reason", reason.wire)
                         .description("Stats samples usage metering did not count, sent to dead-letters").register(registry).increment()),
