@@ -1,6 +1,7 @@
 package dev.berth.identity;
 
 import dev.berth.common.KafkaClients;
+import dev.berth.common.PollingThreads;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -119,15 +120,6 @@ public final class TopicProjector implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        PollingThreads.stop(consumer, thread);
     }
 }

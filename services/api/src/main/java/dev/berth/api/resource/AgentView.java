@@ -1,6 +1,7 @@
 package dev.berth.api.resource;
 
 import dev.berth.common.KafkaClients;
+import dev.berth.common.PollingThreads;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.avro.AgentHeartbeat;
 import java.time.Clock;
@@ -125,15 +126,6 @@ public final class AgentView implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        PollingThreads.stop(consumer, thread);
     }
 }

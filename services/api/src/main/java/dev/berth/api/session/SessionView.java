@@ -2,6 +2,7 @@ package dev.berth.api.session;
 
 import dev.berth.common.Check;
 import dev.berth.common.KafkaClients;
+import dev.berth.common.PollingThreads;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionEvent;
@@ -191,15 +192,6 @@ public final class SessionView implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        PollingThreads.stop(consumer, thread);
     }
 }
