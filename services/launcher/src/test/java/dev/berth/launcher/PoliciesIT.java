@@ -1,25 +1,18 @@
 package dev.berth.launcher;
 
+import static dev.berth.launcher.TestStack.DEADLINE;
+import static dev.berth.launcher.TestStack.JSON;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.common.Env;
 import dev.berth.common.KafkaClients;
-import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
-import dev.berth.identity.RequestSigner;
-import dev.berth.identity.TestDatabases;
 import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.ResourceLimits;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,65 +53,52 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PoliciesIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir static Path stateDir;
-    private final PgSettings pg = TestDatabases.freshSchema();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final String suffix = UUID.randomUUID().toString().substring(0, 8);
     private final String domain = "lim-" + suffix;
     private final String project = "lim-project-" + suffix;
     private final String policy = "lim-policy-" + suffix;
-    private Stack stack;
+    private TestStack stack;
     private Keys.Keypair superadmin;
     private Keys.Keypair user;
     private String userId;
 
     @BeforeAll
     void start() throws Exception {
-        stack = Stack.start(new Env(Map.ofEntries(
-                Map.entry("BERTH_STATE_DIR", stateDir.toString()),
-                Map.entry("BERTH_PG_SCHEMA", pg.schema()),
-                Map.entry("BERTH_KAFKA_PORT", "0"),
-                Map.entry("BERTH_KAFKA_CONTROLLER_PORT", "0"),
-                Map.entry("BERTH_API_PORT", "0"),
-                Map.entry("BERTH_AGENT_ID", "policy-agent"),
-                Map.entry("BERTH_AGENT_CPU", "4"),
-                Map.entry("BERTH_AGENT_MEM", "4g"),
-                Map.entry("BERTH_AGENT_HEARTBEAT", "500ms"),
-                Map.entry("BERTH_AGENT_KILL_GRACE", "2s"),
-                Map.entry("BERTH_IDLE", "enabled=network_timeout"))), step -> {});
-        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        stack = TestStack.start(stateDir, "policy-agent", Map.of(
+                "BERTH_AGENT_CPU", "4",
+                "BERTH_AGENT_MEM", "4g",
+                "BERTH_IDLE", "enabled=network_timeout"));
+        superadmin = stack.superadmin();
 
-        ok(send(superadmin, "POST", "/v1/admin/domains", body().put("name", domain)));
-        ok(send(superadmin, "POST", "/v1/admin/projects", body().put("name", project).put("domain", domain)));
-        ok(send(superadmin, "PUT", "/v1/admin/scaling-groups/default/domains/" + domain, null));
-        ok(send(superadmin, "POST", "/v1/admin/resource-policies", body().put("name", policy)));
-        JsonNode created = ok(send(superadmin, "POST", "/v1/admin/users", body().put("email", "lim-" + suffix + "@example.org")
+        ok(stack.sendJson(superadmin, "POST", "/v1/admin/domains", body().put("name", domain)));
+        ok(stack.sendJson(superadmin, "POST", "/v1/admin/projects", body().put("name", project).put("domain", domain)));
+        ok(stack.send(superadmin, "PUT", "/v1/admin/scaling-groups/default/domains/" + domain, null));
+        ok(stack.sendJson(superadmin, "POST", "/v1/admin/resource-policies", body().put("name", policy)));
+        JsonNode created = ok(stack.sendJson(superadmin, "POST", "/v1/admin/users", body().put("email", "lim-" + suffix + "@example.org")
                 .put("username", "lim-" + suffix).put("domain", domain)));
         userId = created.path("id").asText();
         user = new Keys.Keypair(created.path("keypair").path("accessKey").asText(), created.path("keypair").path("secretKey").asText());
-        ok(send(superadmin, "PUT", "/v1/admin/projects/" + project + "/members/" + userId, null));
-        ok(send(superadmin, "PATCH", "/v1/admin/keypairs/" + user.accessKey(), body().put("resourcePolicy", policy)));
+        ok(stack.send(superadmin, "PUT", "/v1/admin/projects/" + project + "/members/" + userId, null));
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/keypairs/" + user.accessKey(), body().put("resourcePolicy", policy)));
     }
 
     @AfterAll
     void stop() throws Exception {
         if (stack != null) stack.close();
-        TestDatabases.drop(pg);
     }
 
     @Test
     @Order(1)
     @DisplayName("SCH-08 max_concurrent_sessions set through the admin API holds a second session PENDING")
     void concurrency() throws Exception {
-        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxConcurrentSessions", 1)));
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxConcurrentSessions", 1)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxConcurrentSessions() == 1);
 
         enforced("concurrency");
 
-        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxConcurrentSessions", 0)));
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxConcurrentSessions", 0)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxConcurrentSessions() == 0);
     }
 
@@ -154,28 +134,28 @@ class PoliciesIT {
     @Order(6)
     @DisplayName("IDL-10 the policy's idle_timeout set through the admin API ends a session nobody uses, idle-timeout, not before; its report counts down; USG its use is on the usage topic and GET /v1/usage")
     void idleTimeout() throws Exception {
-        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 3)));
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 3)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getIdleTimeoutSeconds() == 3);
         String id = create("idle", "0.5");
-        awaitStatus(id, "RUNNING");
+        stack.awaitStatus(user, id, "RUNNING", DEADLINE);
 
         JsonNode report = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
-                .until(() -> get("/v1/sessions/" + id + "/idle-checks").path("idleChecks").path("network_timeout"), r -> r.has("remaining"));
+                .until(() -> stack.get(user, "/v1/sessions/" + id + "/idle-checks").path("idleChecks").path("network_timeout"), r -> r.has("remaining"));
         double remaining = report.path("remaining").asDouble();
         assertTrue(remaining > 0 && remaining <= 3, report.toString());
         assertEquals("expire_after", report.path("remaining_time_type").asText());
 
-        JsonNode ended = awaitStatus(id, "TERMINATED");
+        JsonNode ended = stack.awaitStatus(user, id, "TERMINATED", DEADLINE);
         assertEquals("idle-timeout", ended.path("statusInfo").asText(), ended.toString());
         assertTrue(heldFor(ended).toMillis() >= 3000, "ended only after its idle timeout: " + ended);
         assertMetered(ended, 0.5);
         double held = 0.5 * heldFor(ended).toMillis() / 1000.0;
         JsonNode usage = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
-                .until(() -> get("/v1/usage?session=" + id), u -> Math.abs(u.path("totals").path("allocatedSlotSeconds").path("cpu").asDouble() - held) < 1e-6);
+                .until(() -> stack.get(user, "/v1/usage?session=" + id), u -> Math.abs(u.path("totals").path("allocatedSlotSeconds").path("cpu").asDouble() - held) < 1e-6);
         assertEquals(1, usage.path("days").size(), usage.toString());
-        assertTrue(get("/v1/usage").path("totals").path("allocatedSlotSeconds").path("cpu").asDouble() >= held, "the user's own month holds the session's use");
-        assertEquals(403, send(user, "GET", "/v1/usage?project=" + project, null).statusCode(), "a project's usage is for admins");
-        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 0)));
+        assertTrue(stack.get(user, "/v1/usage").path("totals").path("allocatedSlotSeconds").path("cpu").asDouble() >= held, "the user's own month holds the session's use");
+        assertEquals(403, stack.send(user, "GET", "/v1/usage?project=" + project, null).statusCode(), "a project's usage is for admins");
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("idleTimeout", 0)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getIdleTimeoutSeconds() == 0);
     }
 
@@ -183,17 +163,17 @@ class PoliciesIT {
     @Order(7)
     @DisplayName("IDL-11 the policy's max_session_lifetime ends a session that lived that long, idle-session-lifetime, though it is used")
     void sessionLifetime() throws Exception {
-        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxSessionLifetime", 3)));
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxSessionLifetime", 3)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxSessionLifetimeSeconds() == 3);
         String id = create("lifetime", "0.5");
-        awaitStatus(id, "RUNNING");
+        stack.awaitStatus(user, id, "RUNNING", DEADLINE);
 
         JsonNode ended = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> {
-            send(user, "GET", "/v1/sessions/" + id + "/logs", null); // activity, which the lifetime does not care about
-            return get("/v1/sessions/" + id);
+            stack.send(user, "GET", "/v1/sessions/" + id + "/logs", null); // activity, which the lifetime does not care about
+            return stack.get(user, "/v1/sessions/" + id);
         }, session -> "TERMINATED".equals(session.path("status").asText()));
         assertEquals("idle-session-lifetime", ended.path("statusInfo").asText(), ended.toString());
-        ok(send(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxSessionLifetime", 0)));
+        ok(stack.sendJson(superadmin, "PATCH", "/v1/admin/resource-policies/" + policy, body().put("maxSessionLifetime", 0)));
         awaitLimits("keypair-policy:" + policy, limits -> limits.getMaxSessionLifetimeSeconds() == 0);
     }
 
@@ -216,7 +196,7 @@ class PoliciesIT {
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             Map<Object, GenericRecord> latest = new HashMap<>();
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.stack().kafkaBootstrap(),
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
                 consumer.assign(partitions);
@@ -240,30 +220,30 @@ class PoliciesIT {
 
     /** Limits cpu to 1 at {@code path}, checks {@code predicate} holds the second session, then lifts the limit. */
     private void limitCpu(String path, String key, String predicate) throws Exception {
-        ok(send(superadmin, "PATCH", path, body().set("totalResourceSlots", body().put("cpu", 1))));
+        ok(stack.sendJson(superadmin, "PATCH", path, body().set("totalResourceSlots", body().put("cpu", 1))));
         awaitLimits(key, limits -> limits.getTotalResourceSlots().getOrDefault("cpu", 0L) == 1000L);
 
         enforced(predicate);
 
-        ok(send(superadmin, "PATCH", path, body().set("totalResourceSlots", body())));
+        ok(stack.sendJson(superadmin, "PATCH", path, body().set("totalResourceSlots", body())));
         awaitLimits(key, limits -> limits.getTotalResourceSlots().isEmpty());
     }
 
     /** A first session (0.5 cpu) runs; a second (0.75 cpu) waits with {@code predicate} failed, and runs once the first is gone. */
     private void enforced(String predicate) throws Exception {
         String first = create("first", "0.5");
-        awaitStatus(first, "RUNNING");
+        stack.awaitStatus(user, first, "RUNNING", DEADLINE);
         String second = create("second", "0.75");
 
         JsonNode waiting = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
-                .until(() -> get("/v1/sessions/" + second), session -> failed(session, predicate));
+                .until(() -> stack.get(user, "/v1/sessions/" + second), session -> failed(session, predicate));
         assertEquals("PENDING", waiting.path("status").asText(), waiting.toString());
 
-        assertEquals(202, send(user, "DELETE", "/v1/sessions/" + first, null).statusCode());
-        awaitStatus(first, "TERMINATED");
-        awaitStatus(second, "RUNNING");
-        assertEquals(202, send(user, "DELETE", "/v1/sessions/" + second, null).statusCode());
-        awaitStatus(second, "TERMINATED");
+        assertEquals(202, stack.send(user, "DELETE", "/v1/sessions/" + first, null).statusCode());
+        stack.awaitStatus(user, first, "TERMINATED", DEADLINE);
+        stack.awaitStatus(user, second, "RUNNING", DEADLINE);
+        assertEquals(202, stack.send(user, "DELETE", "/v1/sessions/" + second, null).statusCode());
+        stack.awaitStatus(user, second, "TERMINATED", DEADLINE);
     }
 
     private static boolean failed(JsonNode session, String predicate) {
@@ -274,7 +254,7 @@ class PoliciesIT {
     }
 
     private String create(String name, String cpu) throws Exception {
-        HttpResponse<String> created = send(user, "POST", "/v1/sessions", body().put("name", name + "-" + UUID.randomUUID().toString().substring(0, 8))
+        HttpResponse<String> created = stack.sendJson(user, "POST", "/v1/sessions", body().put("name", name + "-" + UUID.randomUUID().toString().substring(0, 8))
                 .put("image", "busybox").put("command", "sleep 600")
                 .set("resources", body().put("cpu", Double.parseDouble(cpu)).put("mem", "32m")));
         assertEquals(201, created.statusCode(), created.body());
@@ -282,21 +262,12 @@ class PoliciesIT {
         return session.path("sessionId").asText();
     }
 
-    private JsonNode awaitStatus(String id, String status) {
-        return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
-                .until(() -> get("/v1/sessions/" + id), session -> status.equals(session.path("status").asText()));
-    }
-
-    private JsonNode get(String path) throws Exception {
-        return JSON.readTree(send(user, "GET", path, null).body());
-    }
-
     /** Waits until the compacted topic holds the change, so the scheduler's global table is about to have it. */
     private void awaitLimits(String key, Predicate<ResourceLimits> wanted) {
         String topic = Topics.withPrefix("").configLimits.name();
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(() -> {
             ResourceLimits latest = null;
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(stack.kafkaBootstrap(), null, "policies-it"),
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(stack.stack().kafkaBootstrap(), null, "policies-it"),
                     new StringDeserializer(), new ByteArrayDeserializer())) {
                 TopicPartition partition = new TopicPartition(topic, 0);
                 consumer.assign(List.of(partition));
@@ -319,15 +290,5 @@ class PoliciesIT {
     private static JsonNode ok(HttpResponse<String> response) throws Exception {
         assertTrue(response.statusCode() == 200 || response.statusCode() == 201, response.statusCode() + " " + response.body());
         return JSON.readTree(response.body());
-    }
-
-    private HttpResponse<String> send(Keys.Keypair keypair, String method, String path, ObjectNode body) throws Exception {
-        String host = "127.0.0.1:" + stack.apiPort();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path)).timeout(Duration.ofSeconds(15));
-        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method, path, host, body == null ? null : "application/json", Instant.now())
-                .forEach(request::header);
-        if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
-        else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

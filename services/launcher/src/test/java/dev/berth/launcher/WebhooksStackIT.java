@@ -1,27 +1,17 @@
 package dev.berth.launcher;
 
+import static dev.berth.launcher.TestStack.DEADLINE;
+import static dev.berth.launcher.TestStack.JSON;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.berth.common.Env;
-import dev.berth.identity.KeypairFile;
-import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
-import dev.berth.identity.RequestSigner;
-import dev.berth.identity.TestDatabases;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -44,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhooksStackIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String INSTALLATION_SECRET = "stack-installation-secret";
     private static final List<String> LIFE = List.of("enqueued", "scheduled", "preparing", "started", "terminating", "terminated");
 
@@ -53,12 +41,9 @@ class WebhooksStackIT {
     private record Received(String path, JsonNode body, boolean signed) {}
 
     @TempDir static Path stateDir;
-    private final PgSettings pg = TestDatabases.freshSchema();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
-    private Stack stack;
-    private Keys.Keypair keypair;
+    private TestStack stack;
     private HttpServer receiver;
 
     @BeforeAll
@@ -76,29 +61,17 @@ class WebhooksStackIT {
             exchange.close();
         });
         receiver.start();
-        stack = Stack.start(new Env(Map.ofEntries(
-                Map.entry("BERTH_STATE_DIR", stateDir.toString()),
-                Map.entry("BERTH_PG_SCHEMA", pg.schema()),
-                Map.entry("BERTH_KAFKA_PORT", "0"),
-                Map.entry("BERTH_KAFKA_CONTROLLER_PORT", "0"),
-                Map.entry("BERTH_API_PORT", "0"),
-                Map.entry("BERTH_AGENT_ID", "hooks-agent"),
-                Map.entry("BERTH_AGENT_CPU", "2"),
-                Map.entry("BERTH_AGENT_MEM", "2g"),
-                Map.entry("BERTH_AGENT_HEARTBEAT", "500ms"),
-                Map.entry("BERTH_AGENT_KILL_GRACE", "2s"),
+        stack = TestStack.start(stateDir, "hooks-agent", Map.of(
                 // as berth up does: the receiver is on this machine
-                Map.entry("BERTH_DEV_MODE", "true"),
-                Map.entry("BERTH_WEBHOOK_SECRET", INSTALLATION_SECRET),
-                Map.entry("BERTH_WEBHOOK_POLL", "200ms"))), step -> {});
-        keypair = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+                "BERTH_DEV_MODE", "true",
+                "BERTH_WEBHOOK_SECRET", INSTALLATION_SECRET,
+                "BERTH_WEBHOOK_POLL", "200ms"));
     }
 
     @AfterAll
     void stop() throws Exception {
         if (stack != null) stack.close();
         if (receiver != null) receiver.stop(0);
-        TestDatabases.drop(pg);
     }
 
     @Test
@@ -106,17 +79,17 @@ class WebhooksStackIT {
     void lifecycleInOrder() throws Exception {
         String base = "http://127.0.0.1:" + receiver.getAddress().getPort();
         secrets.put("/callback", INSTALLATION_SECRET);
-        HttpResponse<String> subscribed = send("POST", "/v1/webhooks", "{\"url\": \"" + base + "/subscribed\"}");
+        HttpResponse<String> subscribed = stack.send("POST", "/v1/webhooks", "{\"url\": \"" + base + "/subscribed\"}");
         assertEquals(201, subscribed.statusCode(), subscribed.body());
         secrets.put("/subscribed", JSON.readTree(subscribed.body()).path("secret").asText());
 
-        HttpResponse<String> created = send("POST", "/v1/sessions", """
+        HttpResponse<String> created = stack.send("POST", "/v1/sessions", """
                 {"name": "hooked", "image": "python:3", "resources": {"cpu": 0.5, "mem": "64m"}, "callbackUrl": "%s/callback"}"""
                 .formatted(base));
         assertEquals(201, created.statusCode(), created.body());
         String id = JSON.readTree(created.body()).path("sessionId").asText();
         await().atMost(DEADLINE).until(() -> status(id).equals("RUNNING"));
-        assertEquals(202, send("DELETE", "/v1/sessions/" + id, null).statusCode());
+        assertEquals(202, stack.send("DELETE", "/v1/sessions/" + id, null).statusCode());
         await().atMost(DEADLINE).until(() -> status(id).equals("TERMINATED"));
 
         for (String path : List.of("/callback", "/subscribed")) {
@@ -132,7 +105,7 @@ class WebhooksStackIT {
                 .findFirst().orElseThrow();
         assertEquals("RUNNING", started.body().path("session").path("status").asText(), "the session as it was right after the event");
         assertTrue(Instant.parse(started.body().path("when").asText()).isBefore(Instant.now()));
-        assertTrue(get("/v1/health").path("checks").path("webhooks").path("up").asBoolean());
+        assertTrue(stack.get("/v1/health").path("checks").path("webhooks").path("up").asBoolean());
     }
 
     private List<String> events(String path, String sessionId) {
@@ -141,7 +114,7 @@ class WebhooksStackIT {
     }
 
     private String status(String id) throws Exception {
-        return get("/v1/sessions/" + id).path("status").asText();
+        return stack.get("/v1/sessions/" + id).path("status").asText();
     }
 
     private static String sign(String secret, String timestamp, byte[] body) {
@@ -153,19 +126,5 @@ class WebhooksStackIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private JsonNode get(String path) throws IOException, InterruptedException {
-        return JSON.readTree(send("GET", path, null).body());
-    }
-
-    private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        String host = "127.0.0.1:" + stack.apiPort();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path)).timeout(Duration.ofSeconds(15));
-        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method, path, host, body == null ? null : "application/json", Instant.now())
-                .forEach(request::header);
-        if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
-        else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
