@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -36,7 +35,6 @@ public final class AgentView implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentView.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration TOPIC_RETRY = Duration.ofMillis(500);
 
     private final Map<String, AgentHeartbeat> latest = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
@@ -86,7 +84,7 @@ public final class AgentView implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = assignAll();
+            List<TopicPartition> partitions = PollingThreads.assignAll(consumer, topic, () -> running);
             if (partitions.isEmpty()) return;
             consumer.seekToBeginning(partitions);
             while (running) consumer.poll(POLL).forEach(this::apply);
@@ -99,19 +97,6 @@ public final class AgentView implements AutoCloseable {
         } finally {
             consumer.close();
         }
-    }
-
-    private List<TopicPartition> assignAll() throws InterruptedException {
-        while (running) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic);
-            if (!infos.isEmpty()) {
-                List<TopicPartition> partitions = infos.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
-                consumer.assign(partitions);
-                return partitions;
-            }
-            Thread.sleep(TOPIC_RETRY);
-        }
-        return List.of();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {

@@ -20,7 +20,6 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -48,7 +47,6 @@ public final class SessionView implements AutoCloseable {
     /** Events kept for resuming streams from memory: some seconds of a busy cluster, at a few KiB each. */
     private static final int KEPT_EVENTS = 10_000;
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration TOPIC_RETRY = Duration.ofMillis(500);
     private static final Comparator<Session> NEWEST_FIRST = Comparator.comparing(Session::getCreatedAt)
             .reversed().thenComparing(Session::getSessionId);
 
@@ -130,7 +128,7 @@ public final class SessionView implements AutoCloseable {
 
     private void run() {
         try {
-            List<TopicPartition> partitions = assignAll();
+            List<TopicPartition> partitions = PollingThreads.assignAll(consumer, topic, () -> running);
             if (partitions.isEmpty()) return;
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -151,24 +149,6 @@ public final class SessionView implements AutoCloseable {
         } finally {
             consumer.close();
         }
-    }
-
-    /**
-     * Waits for the topic to exist (a fresh cluster may not have it yet), then assigns every
-     * partition; empty when closed while waiting.
-     */
-    private List<TopicPartition> assignAll() throws InterruptedException {
-        while (running) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic);
-            if (!infos.isEmpty()) {
-                List<TopicPartition> partitions = infos.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
-                consumer.assign(partitions);
-                return partitions;
-            }
-            log.info("waiting for topic {} to exist", topic);
-            Thread.sleep(TOPIC_RETRY);
-        }
-        return List.of();
     }
 
     private boolean reached(Map<TopicPartition, Long> ends) {
