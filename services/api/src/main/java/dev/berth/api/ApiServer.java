@@ -4,6 +4,8 @@ import dev.berth.api.admin.AdminRoutes;
 import dev.berth.api.admin.AgentCommandPublisher;
 import dev.berth.api.admin.AgentRoutes;
 import dev.berth.api.auth.Authenticator;
+import dev.berth.api.compat.CompatRoutes;
+import dev.berth.api.compat.GraphQLRoutes;
 import dev.berth.api.auth.KeypairStore;
 import dev.berth.api.auth.RateLimiter;
 import dev.berth.api.events.EventRoutes;
@@ -152,9 +154,13 @@ public final class ApiServer {
         HealthRoute healthRoute = new HealthRoute(List.of(health, own));
         RequestMetrics requestMetrics = new RequestMetrics(metrics);
         ProblemHandler problems = new ProblemHandler();
+        CompatRoutes compat = new CompatRoutes(view, sessions, output, resources, events, new GraphQLRoutes(view, pool),
+                authenticator, rateLimiter, BODY_LIMIT_BYTES);
 
         Router router = Router.router(vertx);
         router.route().handler(requestMetrics::begin);
+        // the original Backend.AI paths at the root, each signed and read as the original's clients do
+        compat.routes().forEach(route -> on(router, route.method(), route.path(), route.handlers()));
         // AUTH-05: the signature is checked from the headers alone, before the body is read
         router.route("/v1/*").handler(authenticator);
         router.route("/v1/*").handler(rateLimiter);
@@ -224,10 +230,16 @@ public final class ApiServer {
     }
 
     private static void on(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {
+        on(router, method, path, List.of(handler));
+    }
+
+    /** A route whose handlers run in turn, each passing on with {@code ctx.next()}. */
+    private static void on(Router router, HttpMethod method, String path, List<Handler<RoutingContext>> handlers) {
         String route = method.name() + " " + path;
-        router.route(method, path).handler(ctx -> {
+        var mounted = router.route(method, path).handler(ctx -> {
             RequestMetrics.label(ctx, route);
-            handler.handle(ctx);
+            ctx.next();
         });
+        handlers.forEach(mounted::handler);
     }
 }

@@ -34,28 +34,73 @@ public final class RequestSigner {
     public static final String SIGN_METHOD = "HMAC-SHA256";
     public static final String DATE_HEADER = "X-BackendAI-Date";
     public static final String VERSION_HEADER = "X-BackendAI-Version";
-    private static final String ALGORITHM = "HmacSHA256";
     private static final DateTimeFormatter KEY_DATE = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC);
-    private static final String EMPTY_BODY_HASH = sha256Hex(new byte[0]);
 
     private RequestSigner() {}
 
     /** What is signed; {@code contentType} is the media type without parameters, "" when absent. */
     public static String stringToSign(String method, String pathAndQuery, String dateValue, String host, String contentType, String apiVersion) {
+        return stringToSign(method, pathAndQuery, dateValue, host, contentType, apiVersion, Hash.SHA256);
+    }
+
+    /** As above, with the body hash (of no bytes) in {@code hash}, the algorithm the Authorization header names. */
+    public static String stringToSign(String method, String pathAndQuery, String dateValue, String host, String contentType,
+                                      String apiVersion, Hash hash) {
         return method.toUpperCase(Locale.ROOT) + "\n"
                 + pathAndQuery + "\n"
                 + dateValue + "\n"
                 + "host:" + host.toLowerCase(Locale.ROOT) + "\n"
                 + "content-type:" + mediaType(contentType) + "\n"
                 + "x-backendai-version:" + apiVersion + "\n"
-                + EMPTY_BODY_HASH;
+                + hash.emptyBodyHash();
     }
 
     /** The hex signature of a request whose date header says {@code dateValue} (parsed as {@code date}). */
     public static String signature(String secretKey, Instant date, String stringToSign, String host) {
-        byte[] k1 = hmac(secretKey.getBytes(StandardCharsets.UTF_8), KEY_DATE.format(date));
-        byte[] k2 = hmac(k1, host.toLowerCase(Locale.ROOT));
-        return HexFormat.of().formatHex(hmac(k2, stringToSign));
+        return signature(secretKey, KEY_DATE.format(date), stringToSign, host, Hash.SHA256);
+    }
+
+    /** The hex signature with the signing key of {@code keyDate} (yyyyMMdd) and {@code hash}'s HMAC. */
+    public static String signature(String secretKey, String keyDate, String stringToSign, String host, Hash hash) {
+        byte[] k1 = hmac(hash, secretKey.getBytes(StandardCharsets.UTF_8), keyDate);
+        byte[] k2 = hmac(hash, k1, host.toLowerCase(Locale.ROOT));
+        return HexFormat.of().formatHex(hmac(hash, k2, stringToSign));
+    }
+
+    /**
+     * The hashes a {@code signMethod=HMAC-<HASH>} may name. Berth's clients use SHA-256; the
+     * original's let a user choose among the ones every Python has (AUTH-03).
+     */
+    public enum Hash {
+        MD5("HmacMD5", "MD5"), SHA1("HmacSHA1", "SHA-1"), SHA224("HmacSHA224", "SHA-224"), SHA256("HmacSHA256", "SHA-256"),
+        SHA384("HmacSHA384", "SHA-384"), SHA512("HmacSHA512", "SHA-512");
+
+        private final String mac;
+        private final String digest;
+
+        Hash(String mac, String digest) {
+            this.mac = mac;
+            this.digest = digest;
+        }
+
+        /** {@code HMAC-SHA256} → SHA256, case-insensitive; empty for anything else. */
+        public static java.util.Optional<Hash> ofSignMethod(String signMethod) {
+            String upper = signMethod.trim().toUpperCase(Locale.ROOT);
+            if (!upper.startsWith("HMAC-")) return java.util.Optional.empty();
+            String name = upper.substring("HMAC-".length()).replace("-", "");
+            for (Hash hash : values()) {
+                if (hash.name().equals(name)) return java.util.Optional.of(hash);
+            }
+            return java.util.Optional.empty();
+        }
+
+        String emptyBodyHash() {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance(digest).digest(new byte[0]));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(digest + " is part of every JDK", e);
+            }
+        }
     }
 
     /** The headers a client adds to sign a request made now. */
@@ -87,21 +132,13 @@ public final class RequestSigner {
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), given.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static byte[] hmac(byte[] key, String data) {
+    private static byte[] hmac(Hash hash, byte[] key, String data) {
         try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(new SecretKeySpec(key, ALGORITHM));
+            Mac mac = Mac.getInstance(hash.mac);
+            mac.init(new SecretKeySpec(key, hash.mac));
             return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
-        }
-    }
-
-    private static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+            throw new IllegalStateException(hash.mac + " is part of every JDK", e);
         }
     }
 }

@@ -8,7 +8,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
-import java.time.Instant;
+import dev.berth.identity.RequestSigner.Hash;
+import java.time.ZonedDateTime;
 import java.util.Set;
 
 /**
@@ -21,10 +22,22 @@ public final class Authenticator implements Handler<RoutingContext> {
 
     private final KeypairStore keypairs;
     private final Clock clock;
+    private final SigningRules rules;
 
     public Authenticator(KeypairStore keypairs, Clock clock) {
+        this(keypairs, clock, SigningRules.NATIVE);
+    }
+
+    /** An authenticator for clients that sign by {@code rules}. */
+    public Authenticator(KeypairStore keypairs, Clock clock, SigningRules rules) {
         this.keypairs = keypairs;
         this.clock = clock;
+        this.rules = rules;
+    }
+
+    /** The same keypairs and clock for clients that sign by {@code other}. */
+    public Authenticator signedBy(SigningRules other) {
+        return new Authenticator(keypairs, clock, other);
     }
 
     @Override
@@ -50,19 +63,20 @@ public final class Authenticator implements Handler<RoutingContext> {
             throw new ProblemException(ProblemKind.AUTH_FAILED, "missing Authorization header: sign the request with a keypair");
         }
         AuthHeader auth = AuthHeader.parse(header);
-        if (!auth.signMethod().equalsIgnoreCase(RequestSigner.SIGN_METHOD)) {
-            throw new ProblemException(ProblemKind.INVALID_AUTH_PARAMS, "signMethod must be " + RequestSigner.SIGN_METHOD + ", got " + auth.signMethod());
-        }
+        Hash hash = Hash.ofSignMethod(auth.signMethod()).filter(rules.hashes()::contains).orElseThrow(() ->
+                new ProblemException(ProblemKind.INVALID_AUTH_PARAMS, "signMethod must be one of "
+                        + rules.hashes().stream().sorted().map(known -> "HMAC-" + known.name()).toList() + ", got " + auth.signMethod()));
         String version = request.getHeader(RequestSigner.VERSION_HEADER);
         RequestDates.requireSupportedVersion(version);
-        String dateValue = request.getHeader(RequestSigner.DATE_HEADER);
-        if (dateValue == null) dateValue = request.getHeader("Date");
-        if (dateValue == null) throw new ProblemException(ProblemKind.INVALID_AUTH_PARAMS, "missing X-BackendAI-Date (or Date) header");
-        Instant signedAt = RequestDates.parse(dateValue);
-        RequestDates.requireWithinWindow(signedAt, clock.instant());
+        String dateValue = rules.dateHeaders().stream().map(request::getHeader).filter(value -> value != null).findFirst()
+                .orElseThrow(() -> new ProblemException(ProblemKind.INVALID_AUTH_PARAMS,
+                        "missing " + String.join(" (or ", rules.dateHeaders()) + ") header"));
+        ZonedDateTime signedAt = RequestDates.parseZoned(dateValue, rules.lenientDates());
+        RequestDates.requireWithinWindow(signedAt.toInstant(), clock.instant());
         String host = host(request);
+        String contentType = request.getHeader("Content-Type");
         String toSign = RequestSigner.stringToSign(request.method().name(), request.uri(), dateValue, host,
-                request.getHeader("Content-Type"), version.trim());
+                contentType == null ? rules.absentContentType() : contentType, version.trim(), hash);
 
         keypairs.find(auth.accessKey()).onComplete(found -> {
             if (found.failed()) {
@@ -78,7 +92,7 @@ public final class Authenticator implements Handler<RoutingContext> {
                 ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED, "keypair " + auth.accessKey() + ", its user or its domain is inactive"));
                 return;
             }
-            String expected = RequestSigner.signature(credential.secretKey(), signedAt, toSign, host);
+            String expected = RequestSigner.signature(credential.secretKey(), rules.keyDate(signedAt), toSign, host, hash);
             if (!RequestSigner.matches(expected, auth.signature())) {
                 ctx.fail(new ProblemException(ProblemKind.AUTH_FAILED,
                         "signature mismatch: sign METHOD, path with query, date, host, content-type and version as documented"));

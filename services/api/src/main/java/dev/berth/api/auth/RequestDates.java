@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,10 @@ public final class RequestDates {
     public static final Duration WINDOW = Duration.ofMinutes(15);
     private static final List<DateTimeFormatter> FORMATS = List.of(
             DateTimeFormatter.ISO_OFFSET_DATE_TIME, DateTimeFormatter.ISO_ZONED_DATE_TIME, DateTimeFormatter.RFC_1123_DATE_TIME);
+    private static final List<DateTimeFormatter> LENIENT_FORMATS = List.of(
+            DateTimeFormatter.ISO_OFFSET_DATE_TIME, DateTimeFormatter.ISO_ZONED_DATE_TIME, DateTimeFormatter.RFC_1123_DATE_TIME,
+            DateTimeFormatter.ISO_LOCAL_DATE_TIME.withZone(ZoneOffset.UTC),
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss zzz", Locale.ENGLISH));
     private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d{8})");
     /** AUTH-02: from this version on the body is not signed; older clients hashed it, which Berth does not do. */
     private static final long FIRST_UNSIGNED_BODY = 4_20181215L;
@@ -25,9 +31,18 @@ public final class RequestDates {
     private RequestDates() {}
 
     public static Instant parse(String value) {
-        for (DateTimeFormatter format : FORMATS) {
+        return parseZoned(value, false).toInstant();
+    }
+
+    /**
+     * The date as written, with its zone. {@code lenient} also takes what the original server's
+     * parser takes from its clients: ISO-8601 without an offset (read as UTC, as the original
+     * does) and RFC 1123 with a zone name ({@code UTC}, {@code KST}).
+     */
+    public static ZonedDateTime parseZoned(String value, boolean lenient) {
+        for (DateTimeFormatter format : lenient ? LENIENT_FORMATS : FORMATS) {
             try {
-                return ZonedDateTime.parse(value.trim(), format).toInstant();
+                return ZonedDateTime.parse(value.trim(), format);
             } catch (DateTimeParseException e) {
                 // try the next format
             }

@@ -3,6 +3,7 @@ package dev.berth.api.events;
 import dev.berth.api.auth.Access;
 import dev.berth.api.auth.Principal;
 import dev.berth.schema.avro.Session;
+import java.util.function.Predicate;
 
 /** Which events a stream carries, decided on the session as the event shows it. */
 sealed interface EventFilter {
@@ -14,6 +15,14 @@ sealed interface EventFilter {
         @Override
         public boolean test(Session session) {
             return sessionId.equals(session.getSessionId());
+        }
+    }
+
+    /** Whatever another front asks for, decided by its own predicate (the original API's filters). */
+    record Where(Predicate<Session> test) implements EventFilter {
+        @Override
+        public boolean test(Session session) {
+            return test.test(session);
         }
     }
 

@@ -8,6 +8,8 @@ import dev.berth.api.session.SessionView;
 import dev.berth.schema.avro.Session;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /v1/events/sessions}: the lifecycle events of one session ({@code ?sessionId=}) or of
@@ -49,7 +51,29 @@ public final class EventRoutes {
         }
         EventFilter filter = query.sessionId() == null ? new EventFilter.OfProject(query.project(), caller)
                 : new EventFilter.OfSession(visible(caller, query.sessionId()).getSessionId());
-        new EventStream(ctx, view.events(), filter, buffer).open(query.after(), kafka, heartbeat);
+        new EventStream(ctx, view.events(), filter, buffer, SseFrames::event).open(query.after(), kafka, heartbeat);
+    }
+
+    /**
+     * For another front (the original API's {@code /events/session}): the events whose session
+     * {@code sessions} lets through, each written by {@code format}, from now or right after the
+     * request's {@code Last-Event-ID}; replay, heartbeats and back pressure as for {@link #sessions}.
+     */
+    public void stream(RoutingContext ctx, Predicate<Session> sessions, FrameFormat format) {
+        String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+        Map<Integer, Long> after = null;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                after = EventId.parse(lastEventId);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalid(LAST_EVENT_ID + " " + e.getMessage());
+            }
+        }
+        if (!view.health().up()) {
+            throw new ProblemException(ProblemKind.SERVICE_UNAVAILABLE, "the session view is still reading session.events");
+        }
+        new EventStream(ctx, view.events(), new EventFilter.Where(sessions), buffer, format)
+                .open(after, kafka, heartbeat);
     }
 
     /** As for the session itself: another owner's session is as unknown as a missing one (AUTH-06). */

@@ -26,9 +26,11 @@ final class EventStream {
     private final HttpServerResponse response;
     private final EventFanOut fanOut;
     private final Subscription subscription;
+    private final FrameFormat format;
     private long heartbeat = -1;
 
-    EventStream(RoutingContext ctx, EventFanOut fanOut, EventFilter filter, int capacity) {
+    EventStream(RoutingContext ctx, EventFanOut fanOut, EventFilter filter, int capacity, FrameFormat format) {
+        this.format = format;
         this.vertx = ctx.vertx();
         this.context = vertx.getOrCreateContext();
         this.response = ctx.response();
@@ -75,7 +77,9 @@ final class EventStream {
         while (!response.writeQueueFull()) {
             Frame frame = subscription.poll();
             if (frame == null) return;
-            response.write(SseFrames.event(frame));
+            String text = format.render(frame.id(), frame.record());
+            // an event the format has no name for still moves the stream's position, unsent
+            if (!text.isEmpty()) response.write(text);
         }
         response.drainHandler(drained -> drain());
     }

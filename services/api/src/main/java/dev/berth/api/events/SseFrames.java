@@ -1,5 +1,6 @@
 package dev.berth.api.events;
 
+import dev.berth.api.session.EventFanOut.Published;
 import dev.berth.api.session.SessionJson;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
@@ -15,15 +16,15 @@ final class SseFrames {
     private SseFrames() {}
 
     /** {@code id}, {@code event} and one {@code data} line: JSON escapes line breaks, so data is never split. */
-    static String event(Frame frame) {
-        SessionEvent event = frame.record().event();
+    static String event(String id, Published record) {
+        SessionEvent event = record.event();
         JsonObject data = new JsonObject()
-                .put("eventId", EventId.of(frame.record().partition(), frame.record().offset()))
+                .put("eventId", EventId.of(record.partition(), record.offset()))
                 .put("kind", event.getKind().name())
                 .put("reason", event.getReason())
                 .put("at", event.getAt().toString())
                 .put("session", SessionJson.of(event.getSession()));
-        return "id: " + frame.id() + "\nevent: " + name(event.getKind()) + "\ndata: " + data.encode() + "\n\n";
+        return "id: " + id + "\nevent: " + name(event.getKind()) + "\ndata: " + data.encode() + "\n\n";
     }
 
     static String name(SessionEventKind kind) {

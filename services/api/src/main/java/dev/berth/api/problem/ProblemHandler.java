@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class ProblemHandler implements Handler<RoutingContext> {
 
     public static final String CONTENT_TYPE = "application/problem+json";
+    private static final String SHAPE = "berth.problem.shape";
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
     @Override
@@ -36,7 +38,17 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         ctx.response()
                 .setStatusCode(problem.kind().status())
                 .putHeader("Content-Type", CONTENT_TYPE)
-                .end(body(problem).encode());
+                .end(shape(ctx).apply(problem).encode());
+    }
+
+    /** Makes this request's problems answer in {@code shape} (another API dialect's body), whatever fails it. */
+    public static void answerIn(RoutingContext ctx, Function<ProblemException, JsonObject> shape) {
+        ctx.put(SHAPE, shape);
+    }
+
+    private static Function<ProblemException, JsonObject> shape(RoutingContext ctx) {
+        Function<ProblemException, JsonObject> shape = ctx.get(SHAPE);
+        return shape == null ? ProblemHandler::body : shape;
     }
 
     public static JsonObject body(ProblemException problem) {

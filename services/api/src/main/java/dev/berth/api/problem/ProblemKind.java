@@ -23,6 +23,14 @@ public enum ProblemKind {
     OBJECT_NOT_FOUND(404, "object-not-found", "No such object."),
     /** ERR-03: no usable scaling group, or the named one is not allowed for the keypair or the session type (RES-12). */
     SCALING_GROUP_NOT_FOUND(404, "scaling-group-not-found", "No such scaling group."),
+    /** API-23: a name or id prefix matched several sessions and none exactly; the extra data lists them. */
+    TOO_MANY_SESSIONS_MATCHED(404, "too-many-sessions-matched", "Too many sessions matched."),
+    /** API-07: a live session has the name and the client asked not to reuse it. */
+    SESSION_ALREADY_EXISTS(400, "session-already-exists", "The session already exists but you requested not to reuse existing one."),
+    /** A route or parameter of the original Backend.AI API that Berth does not serve; the detail names it. */
+    NOT_IMPLEMENTED_API(501, "not-implemented-api", "This API is not implemented."),
+    /** A GraphQL query Berth cannot answer (unknown field, bad arguments); the errors say why. */
+    GRAPHQL_ERROR(400, "graphql-error", "GraphQL-generated error."),
     /** No route has this path (ERR-01 keeps it apart from missing objects). */
     URL_NOT_FOUND(404, "url-not-found", "Unknown URL path."),
     /** The path exists but not with this HTTP method. */

@@ -18,6 +18,10 @@ public final class KnownSlots {
         return NAMES.contains(slot);
     }
 
+    public static Set<String> names() {
+        return NAMES;
+    }
+
     /** For error messages, sorted. */
     public static String list() {
         return new TreeSet<>(NAMES).toString();

@@ -8,6 +8,7 @@ import dev.berth.schema.Slots;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionStatus;
 import dev.berth.api.session.SessionView;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -56,29 +57,32 @@ public final class ResourceRoutes {
 
     /** RES-03: every preset, slots in user units. */
     public void presets(RoutingContext ctx) {
-        pool.query(PRESETS).execute()
-                .map(rows -> {
-                    JsonArray presets = new JsonArray();
-                    for (Row row : rows) presets.add(preset(row));
-                    return new JsonObject().put("presets", presets);
-                })
-                .onSuccess(body -> json(ctx, body))
-                .onFailure(ctx::fail);
+        presets().onSuccess(body -> json(ctx, body)).onFailure(ctx::fail);
+    }
+
+    /** {@code {"presets": [{name, resourceSlots, sharedMemory}]}}, for every front. */
+    public Future<JsonObject> presets() {
+        return pool.query(PRESETS).execute().map(rows -> {
+            JsonArray presets = new JsonArray();
+            for (Row row : rows) presets.add(preset(row));
+            return new JsonObject().put("presets", presets);
+        });
     }
 
     /** RES-08: the scaling groups the caller may use; non-admins see public ones only. */
     public void scalingGroups(RoutingContext ctx) {
-        Principal caller = Principal.of(ctx);
-        pool.preparedQuery(GROUPS).execute(Tuple.of(caller.domain(), caller.userId(), caller.accessKey()))
-                .map(rows -> {
-                    JsonArray groups = new JsonArray();
-                    for (Row row : rows) {
-                        if (caller.role().isAdmin() || row.getBoolean("is_public")) groups.add(new JsonObject().put("name", row.getString("name")));
-                    }
-                    return new JsonObject().put("scalingGroups", groups);
-                })
-                .onSuccess(body -> json(ctx, body))
-                .onFailure(ctx::fail);
+        scalingGroups(Principal.of(ctx)).onSuccess(body -> json(ctx, body)).onFailure(ctx::fail);
+    }
+
+    /** {@code {"scalingGroups": [{name}]}} allowed for {@code caller}, for every front. */
+    public Future<JsonObject> scalingGroups(Principal caller) {
+        return pool.preparedQuery(GROUPS).execute(Tuple.of(caller.domain(), caller.userId(), caller.accessKey())).map(rows -> {
+            JsonArray groups = new JsonArray();
+            for (Row row : rows) {
+                if (caller.role().isAdmin() || row.getBoolean("is_public")) groups.add(new JsonObject().put("name", row.getString("name")));
+            }
+            return new JsonObject().put("scalingGroups", groups);
+        });
     }
 
     /** The caller's occupancy (SES-10): in total and per scaling group, with its live session count. */
@@ -98,12 +102,16 @@ public final class ResourceRoutes {
      * preset with {@code allocatable}: it fits the keypair's policy and one agent of those groups.
      */
     public void checkPresets(RoutingContext ctx) {
-        Principal caller = Principal.of(ctx);
         String only = ctx.queryParams().get("scalingGroup");
         if (only != null && only.isBlank()) throw ProblemException.invalid("scalingGroup must not be blank");
+        checkPresets(Principal.of(ctx), only).onSuccess(body -> json(ctx, body)).onFailure(ctx::fail);
+    }
+
+    /** The body of {@link #checkPresets(RoutingContext)} for {@code caller}, all its groups or {@code only} one, for every front. */
+    public Future<JsonObject> checkPresets(Principal caller, String only) {
         List<Session> occupying = occupying(caller);
         Map<String, Long> using = Occupancy.sum(occupying);
-        pool.preparedQuery(POLICY).execute(Tuple.of(caller.accessKey()))
+        return pool.preparedQuery(POLICY).execute(Tuple.of(caller.accessKey()))
                 .compose(policyRows -> pool.preparedQuery(GROUPS).execute(Tuple.of(caller.domain(), caller.userId(), caller.accessKey()))
                         .compose(groupRows -> pool.query(PRESETS).execute().map(presetRows -> {
                             Row policy = policyRows.iterator().next();
@@ -135,9 +143,7 @@ public final class ResourceRoutes {
                                     .put("concurrencyUsed", live(caller))
                                     .put("scalingGroups", perGroup)
                                     .put("presets", presets);
-                        })))
-                .onSuccess(body -> json(ctx, body))
-                .onFailure(ctx::fail);
+                        })));
     }
 
     /** RES-08: the groups the caller may use (public ones for non-admins), or the one it named. */

@@ -5,6 +5,7 @@ import dev.berth.api.auth.Principal;
 import dev.berth.api.problem.ProblemException;
 import dev.berth.api.problem.ProblemKind;
 import dev.berth.schema.avro.Session;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,13 +59,7 @@ public final class SessionOutputRoutes implements AutoCloseable {
     public void logs(RoutingContext ctx) {
         Session session = find(ctx);
         Integer tail = tail(ctx.queryParams().get("tail"));
-        activity.record(session.getSessionId(), Principal.of(ctx).accessKey(), "logs");
-        api.get(LOGS_KEY + session.getSessionId()).onComplete(read -> {
-            if (read.failed()) {
-                ctx.fail(unavailable(read.cause()));
-                return;
-            }
-            String text = read.result() == null ? "" : read.result().toString();
+        readLogs(session, Principal.of(ctx).accessKey()).onFailure(ctx::fail).onSuccess(text -> {
             List<String> lines = lines(text);
             if (tail != null && lines.size() > tail) lines = lines.subList(lines.size() - tail, lines.size());
             respond(ctx, new JsonObject()
@@ -74,22 +69,31 @@ public final class SessionOutputRoutes implements AutoCloseable {
         });
     }
 
+    /** The main kernel's output as the agent last kept it ("" before any); reading it is {@code reader}'s activity (IDL-09). */
+    public Future<String> readLogs(Session session, String reader) {
+        activity.record(session.getSessionId(), reader, "logs");
+        return api.get(LOGS_KEY + session.getSessionId())
+                .map(value -> value == null ? "" : value.toString())
+                .recover(failed -> Future.failedFuture(unavailable(failed)));
+    }
+
     /** The latest sample of each of the session's kernels, {@code {"sessionId", "kernels": [...]}} ordered by kernel id. */
     public void stats(RoutingContext ctx) {
         Session session = find(ctx);
         activity.record(session.getSessionId(), Principal.of(ctx).accessKey(), "stats");
-        api.hgetall(STATS_KEY + session.getSessionId()).onComplete(read -> {
-            if (read.failed()) {
-                ctx.fail(unavailable(read.cause()));
-                return;
-            }
+        kernelStats(session).onFailure(ctx::fail)
+                .onSuccess(kernels -> respond(ctx, new JsonObject().put("sessionId", session.getSessionId()).put("kernels", kernels)));
+    }
+
+    /** The latest sample of each kernel of {@code session}, ordered by kernel id; empty before any. */
+    public Future<JsonArray> kernelStats(Session session) {
+        return api.hgetall(STATS_KEY + session.getSessionId()).map(all -> {
             JsonArray kernels = new JsonArray();
-            Response all = read.result();
             if (all != null) {
                 all.getKeys().stream().sorted().forEach(kernelId -> kernels.add(new JsonObject(all.get(kernelId).toString())));
             }
-            respond(ctx, new JsonObject().put("sessionId", session.getSessionId()).put("kernels", kernels));
-        });
+            return kernels;
+        }).recover(failed -> Future.failedFuture(unavailable(failed)));
     }
 
     /**
@@ -100,20 +104,21 @@ public final class SessionOutputRoutes implements AutoCloseable {
      */
     public void idleChecks(RoutingContext ctx) {
         Session session = find(ctx);
+        idleChecks(session).onFailure(ctx::fail)
+                .onSuccess(checks -> respond(ctx, new JsonObject().put("sessionId", session.getSessionId()).put("idleChecks", checks)));
+    }
+
+    /** The reports of {@code session}'s checkers by name, as {@link #idleChecks(RoutingContext)} shows them. */
+    public Future<JsonObject> idleChecks(Session session) {
         List<String> keys = CHECKERS.stream().map(checker -> "session." + session.getSessionId() + "." + checker + ".report").toList();
-        api.mget(keys).onComplete(read -> {
-            if (read.failed()) {
-                ctx.fail(unavailable(read.cause()));
-                return;
-            }
+        return api.mget(keys).map(values -> {
             JsonObject checks = new JsonObject();
-            Response values = read.result();
             for (int i = 0; i < CHECKERS.size(); i++) {
                 Response value = values == null ? null : values.get(i);
                 if (value != null) checks.put(CHECKERS.get(i), report(new JsonObject(value.toString()), clock.millis()));
             }
-            respond(ctx, new JsonObject().put("sessionId", session.getSessionId()).put("idleChecks", checks));
-        });
+            return checks;
+        }).recover(failed -> Future.failedFuture(unavailable(failed)));
     }
 
     /** The stored report as the API shows it at {@code now}. */

@@ -15,6 +15,7 @@ import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,23 +57,34 @@ public final class SessionRoutes {
 
     /** API-07: enqueue a new session; 201 once the request is on session.requests. */
     public void create(RoutingContext ctx) {
-        Principal caller = Principal.of(ctx);
         CreateRequest request = RequestValidation.createRequest(RequestValidation.jsonObject(ctx.body().buffer()), callbackUrls);
+        enqueue(ctx.vertx().getOrCreateContext(), Principal.of(ctx), request)
+                .onFailure(ctx::fail)
+                .onSuccess(created -> {
+                    ctx.response().putHeader("Location", "/v1/sessions/" + created.getString("sessionId"));
+                    json(ctx, 201, created);
+                });
+    }
+
+    /**
+     * API-07 for every front: resolves the owner and the plan of {@code request}, writes the
+     * create and, once Kafka acknowledged it, holds {@code {sessionId, sessionName, status, servicePorts}}
+     * (made on {@code context}); a refused request fails with its problem.
+     */
+    public Future<JsonObject> enqueue(Context context, Principal caller, CreateRequest request) {
         String sessionId = UUID.randomUUID().toString();
-        owner(caller, request.ownerAccessKey())
+        return owner(caller, request.ownerAccessKey())
                 .compose(owner -> plan(owner, request).map(spec -> {
                     requireVisibleDependencies(owner, spec.getDependencies());
                     return spec;
                 }))
-                .onFailure(ctx::fail)
-                .onSuccess(spec -> {
+                .compose(spec -> {
                     Instant now = Instant.now();
                     String accessKey = request.ownerAccessKey() == null ? caller.accessKey() : request.ownerAccessKey();
-                    afterAck(ctx, request(sessionId, accessKey, now, new CreateSession(spec)), 201, () -> {
+                    return afterAck(context, request(sessionId, accessKey, now, new CreateSession(spec)), () -> {
                         // a GET right after this answer must find the session, before the lifecycle's first event
                         view.putProvisional(sessionId, accessKey, spec, now);
                         created.increment();
-                        ctx.response().putHeader("Location", "/v1/sessions/" + sessionId);
                         return new JsonObject()
                                 .put("sessionId", sessionId)
                                 .put("sessionName", spec.getName())
@@ -82,8 +94,13 @@ public final class SessionRoutes {
                 });
     }
 
+    /** The callback URL policy creates are checked with, for fronts that validate bodies of their own. */
+    public UrlPolicy callbackUrls() {
+        return callbackUrls;
+    }
+
     /** API-10: the caller, or the keypair an admin acts for. */
-    private Future<Principal> owner(Principal caller, String ownerAccessKey) {
+    public Future<Principal> owner(Principal caller, String ownerAccessKey) {
         if (ownerAccessKey == null || ownerAccessKey.equals(caller.accessKey())) return Future.succeededFuture(caller);
         return keypairs.find(ownerAccessKey).map(found -> {
             Principal owner = found.orElseThrow(() -> ProblemException.invalid("ownerAccessKey names no keypair: " + ownerAccessKey)).principal();
@@ -131,25 +148,41 @@ public final class SessionRoutes {
     public void destroy(RoutingContext ctx) {
         boolean forced = RequestValidation.forced(ctx.queryParams().get("forced"));
         Session session = find(ctx);
-        switch (DestroyOutcome.of(session.getStatus(), forced)) {
-            case ALREADY_DEAD -> json(ctx, 200, SessionJson.of(session));
-            case FORBIDDEN -> throw new ProblemException(ProblemKind.GENERIC_FORBIDDEN, "session " + session.getSessionId()
-                    + " is " + session.getStatus() + " and cannot be destroyed" + (forced ? "" : " without forced=true"));
-            case DESTROY -> {
-                var op = new DestroySession(forced, "user-requested");
-                afterAck(ctx, request(session.getSessionId(), session.getAccessKey(), Instant.now(), op), 202,
-                        () -> accepted(session.getSessionId()));
-            }
-        }
+        requestDestroy(ctx.vertx().getOrCreateContext(), session, forced)
+                .onFailure(ctx::fail)
+                .onSuccess(outcome -> {
+                    if (outcome == DestroyOutcome.ALREADY_DEAD) json(ctx, 200, SessionJson.of(session));
+                    else json(ctx, 202, accepted(session.getSessionId()));
+                });
+    }
+
+    /**
+     * API-12/14 for every front: ALREADY_DEAD at once for a dead session, DESTROY once Kafka
+     * acknowledged the request; a status that forbids it fails with generic-forbidden.
+     */
+    public Future<DestroyOutcome> requestDestroy(Context context, Session session, boolean forced) {
+        return switch (DestroyOutcome.of(session.getStatus(), forced)) {
+            case ALREADY_DEAD -> Future.succeededFuture(DestroyOutcome.ALREADY_DEAD);
+            case FORBIDDEN -> Future.failedFuture(new ProblemException(ProblemKind.GENERIC_FORBIDDEN, "session " + session.getSessionId()
+                    + " is " + session.getStatus() + " and cannot be destroyed" + (forced ? "" : " without forced=true")));
+            case DESTROY -> afterAck(context, request(session.getSessionId(), session.getAccessKey(), Instant.now(),
+                    new DestroySession(forced, "user-requested")), () -> DestroyOutcome.DESTROY);
+        };
     }
 
     /** API-21: ask the lifecycle to rename the session. */
     public void rename(RoutingContext ctx) {
         Session session = find(ctx);
         String newName = RequestValidation.newName(RequestValidation.jsonObject(ctx.body().buffer()));
-        var op = new RenameSession(newName);
-        afterAck(ctx, request(session.getSessionId(), session.getAccessKey(), Instant.now(), op), 202,
-                () -> accepted(session.getSessionId()).put("sessionName", newName));
+        requestRename(ctx.vertx().getOrCreateContext(), session, newName)
+                .onFailure(ctx::fail)
+                .onSuccess(done -> json(ctx, 202, accepted(session.getSessionId()).put("sessionName", newName)));
+    }
+
+    /** API-21 for every front: done once Kafka acknowledged the rename. */
+    public Future<Void> requestRename(Context context, Session session, String newName) {
+        return afterAck(context, request(session.getSessionId(), session.getAccessKey(), Instant.now(), new RenameSession(newName)),
+                () -> null);
     }
 
     /** A session the caller may see; another owner's is as unknown as a missing one (AUTH-06). */
@@ -167,15 +200,9 @@ public final class SessionRoutes {
                 .put("status", view.get(sessionId).map(session -> session.getStatus().name()).orElse(null));
     }
 
-    /**
-     * Writes the request, then answers {@code status} with the body made on the request's event loop
-     * once Kafka acknowledged; any failure, in the write or in making the body, goes to the problem handler.
-     */
-    private void afterAck(RoutingContext ctx, SessionRequest request, int status, Supplier<JsonObject> body) {
-        Future.fromCompletionStage(publisher.publish(request), ctx.vertx().getOrCreateContext())
-                .map(acked -> body.get())
-                .onSuccess(answer -> json(ctx, status, answer))
-                .onFailure(ctx::fail);
+    /** Writes the request; once Kafka acknowledged, holds what {@code then} makes on {@code context}. */
+    private <T> Future<T> afterAck(Context context, SessionRequest request, Supplier<T> then) {
+        return Future.fromCompletionStage(publisher.publish(request), context).map(acked -> then.get());
     }
 
     private static SessionRequest request(String sessionId, String accessKey, Instant at, Object op) {

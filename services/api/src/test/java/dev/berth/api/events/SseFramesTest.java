@@ -20,7 +20,7 @@ class SseFramesTest {
         Session session = TestEvents.session("s1", "AK1", "default", "p", 3);
         Published record = new Published(1, 42, TestEvents.event(session, SessionEventKind.CANCELLED, "user-requested\nsecond line"));
 
-        String text = SseFrames.event(new Frame("1-42,0-7", record));
+        String text = SseFrames.event("1-42,0-7", record);
 
         String[] lines = text.split("\n", -1);
         assertEquals(5, lines.length, text);
