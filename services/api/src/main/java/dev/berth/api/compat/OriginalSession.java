@@ -82,7 +82,7 @@ final class OriginalSession {
         return null;
     }
 
-    /** The GraphQL ComputeSession's fields; {@code email} is the owner's, {@code withDependencies} one level deep. */
+    /** The GraphQL ComputeSession's fields; {@code email} is the owner's (null when unknown), {@code dependencies} shown one level deep. */
     static Map<String, Object> graphql(Session session, String email, List<Session> dependencies) {
         SessionSpec spec = session.getSpec();
         KernelInfo main = main(session);
