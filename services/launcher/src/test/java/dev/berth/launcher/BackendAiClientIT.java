@@ -1,18 +1,15 @@
 package dev.berth.launcher;
 
+import static dev.berth.launcher.TestStack.DEADLINE;
+import static dev.berth.launcher.TestStack.JSON;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.common.Env;
-import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
 import dev.berth.identity.RequestSigner;
-import dev.berth.identity.TestDatabases;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -44,38 +41,24 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BackendAiClientIT {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The client library and version whose requests Berth must answer; the only one on npm. */
     private static final String CLIENT = "backend.ai-client@21.3.1";
     private static final Path CLIENT_DIR = Path.of("target/backendai-client").toAbsolutePath();
 
     @TempDir static Path stateDir;
-    private final PgSettings pg = TestDatabases.freshSchema();
     private final HttpClient http = HttpClient.newHttpClient();
-    private Stack stack;
+    private TestStack stack;
     private Keys.Keypair keypair;
 
     @BeforeAll
     void start() throws Exception {
-        stack = Stack.start(new Env(Map.of(
-                "BERTH_STATE_DIR", stateDir.toString(),
-                "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_KAFKA_PORT", "0",
-                "BERTH_KAFKA_CONTROLLER_PORT", "0",
-                "BERTH_API_PORT", "0",
-                "BERTH_AGENT_ID", "compat-agent",
-                "BERTH_AGENT_CPU", "2",
-                "BERTH_AGENT_MEM", "2g",
-                "BERTH_AGENT_HEARTBEAT", "500ms",
-                "BERTH_AGENT_KILL_GRACE", "2s")), step -> {});
-        keypair = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        stack = TestStack.start(stateDir, "compat-agent", Map.of());
+        keypair = stack.superadmin();
     }
 
     @AfterAll
     void stop() throws Exception {
         if (stack != null) stack.close();
-        TestDatabases.drop(pg);
     }
 
     @Test
@@ -115,7 +98,7 @@ class BackendAiClientIT {
         ProcessBuilder node = new ProcessBuilder("node", script.toString(), CLIENT_DIR.toString());
         node.environment().put("BACKEND_ACCESS_KEY", keypair.accessKey());
         node.environment().put("BACKEND_SECRET_KEY", keypair.secretKey());
-        node.environment().put("BACKEND_ENDPOINT", "http://127.0.0.1:" + stack.apiPort());
+        node.environment().put("BACKEND_ENDPOINT", "http://127.0.0.1:" + stack.stack().apiPort());
         node.environment().put("DRIVE_DEADLINE_MS", String.valueOf(DEADLINE.toMillis()));
         Result driven = run(node, DEADLINE.plusSeconds(30));
         assertTrue(driven.ok(), driven.output());
@@ -168,7 +151,7 @@ class BackendAiClientIT {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        String host = "127.0.0.1:" + stack.apiPort();
+        String host = "127.0.0.1:" + stack.stack().apiPort();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
