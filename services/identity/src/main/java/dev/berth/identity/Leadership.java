@@ -13,6 +13,7 @@ import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * from when the last renewal was sent) has passed. A leader that was paused past its TTL therefore
  * fails the check even before its thread notices.
  */
-public final class Leadership implements AutoCloseable {
+public final class Leadership implements Fence, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Leadership.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
@@ -133,6 +134,11 @@ public final class Leadership implements AutoCloseable {
         return electionName;
     }
 
+    @Override
+    public Duration leaseTtl() {
+        return Duration.ofSeconds(ttlSeconds);
+    }
+
     public String candidate() {
         return candidate;
     }
@@ -148,6 +154,30 @@ public final class Leadership implements AutoCloseable {
         return held == null ? OptionalLong.empty() : OptionalLong.of(held.key().getRevision());
     }
 
+    @Override
+    public Optional<FencingToken> token() {
+        Term held = term.get();
+        return held == null ? Optional.empty()
+                : Optional.of(new FencingToken(electionName, candidate, held.lease(), held.key().getRevision()));
+    }
+
+    /**
+     * Blocks until this instance leads or {@code timeout} has passed; true when it leads. Lets a
+     * start-up step wait for its turn (see {@link ClusterLock}).
+     */
+    public boolean awaitLeadership(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (term) {
+            while (!isLeader()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) return false;
+                // woken when a term begins; the bound also covers a term that ended meanwhile
+                term.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+            }
+            return true;
+        }
+    }
+
     /** The lease this instance campaigns or leads on, if any (for operators and tests). */
     public OptionalLong leaseId() {
         long lease = leaseId;
@@ -160,6 +190,7 @@ public final class Leadership implements AutoCloseable {
      * exists with the same create revision. False (never an exception) when etcd does not answer in
      * time. A failed check ends the term at once.
      */
+    @Override
     public CompletableFuture<Boolean> checkFence() {
         Term held = term.get();
         if (closed || held == null || System.nanoTime() - leaseDeadline >= 0) return CompletableFuture.completedFuture(false);
@@ -259,6 +290,9 @@ public final class Leadership implements AutoCloseable {
 
     private void lead(Term won) throws InterruptedException, LeaseLost {
         term.set(won);
+        synchronized (term) {
+            term.notifyAll();
+        }
         log.info("{} leads {} (lease {}, revision {})", candidate, electionName, Long.toHexString(won.lease()), won.key().getRevision());
         while (!closed) {
             long wait = nextRenewal - System.nanoTime();

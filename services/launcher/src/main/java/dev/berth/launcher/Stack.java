@@ -18,7 +18,6 @@ import dev.berth.identity.KeypairFile;
 import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.scheduler.Consumers;
 import dev.berth.scheduler.Scheduler;
-import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.avro.SessionRequest;
 import dev.berth.scheduler.PlacementSettings;
 import dev.berth.webhooks.WebhookSettings;
@@ -40,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole of Berth in one process: a broker (unless one is named), the scheduler, the idle checks
  * and usage metering, one agent, the API and the webhook dispatcher. Each part is closed in the
- * reverse order it started. The agent's runtime is BERTH_AGENT_RUNTIME, else docker when the
+ * reverse order it started. Topics are created under an etcd lock ({@link TopicSetup}), so several
+ * stacks on one broker ({@link Cluster}) do not race. The agent's runtime is BERTH_AGENT_RUNTIME, else docker when the
  * project's engine (or DOCKER_HOST) answers, else process ({@link RuntimeChoice}).
  */
 public final class Stack implements AutoCloseable {
@@ -52,6 +52,7 @@ public final class Stack implements AutoCloseable {
     private String kafkaBootstrap;
     private int apiPort;
     private String agentId;
+    private String instanceId;
     private RuntimeChoice runtime;
 
     private Stack() {}
@@ -78,10 +79,12 @@ public final class Stack implements AutoCloseable {
             berth = berth.withBootstrap(kafka.bootstrapServers());
         }
         kafkaBootstrap = berth.kafkaBootstrap();
+        instanceId = berth.instanceId();
 
         Admin admin = Admin.create(KafkaClients.admin(kafkaBootstrap));
         started.push(admin);
-        var created = TopicBootstrapper.ensure(admin, berth.topics(), (short) -1);
+        ApiConfig apiConfig = ApiConfig.from(env);
+        var created = TopicSetup.ensure(admin, berth, "http://" + apiConfig.etcdHost() + ":" + apiConfig.etcdPort());
         progress.accept("topics ready (" + created.size() + " created)");
 
         var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -107,7 +110,6 @@ public final class Stack implements AutoCloseable {
         SessionView view = new SessionView(kafkaBootstrap, berth.topics().sessionEvents.name());
         view.start();
         started.push(view);
-        ApiConfig apiConfig = ApiConfig.from(env);
         Producer<String, SessionRequest> producer = RequestPublisher.createProducer(kafkaBootstrap, apiConfig.ackTimeout());
         started.push(() -> producer.close(WAIT));
         Vertx vertx = Vertx.vertx();
@@ -132,6 +134,11 @@ public final class Stack implements AutoCloseable {
 
     public String agentId() {
         return agentId;
+    }
+
+    /** The node id (BERTH_INSTANCE_ID). */
+    public String instanceId() {
+        return instanceId;
     }
 
     /** The agent's runtime and why it was chosen. */

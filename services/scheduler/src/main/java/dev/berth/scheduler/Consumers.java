@@ -52,7 +52,7 @@ public final class Consumers implements AutoCloseable {
         var streams = new KafkaStreams(ConsumersTopology.build(topics, idle, reports,
                 reason -> Counter.builder("berth.usage.rejected.samples").tag("reason", reason.wire)
                         .description("Stats samples usage metering did not count, sent to dead-letters").register(registry).increment()),
-                StreamsSettings.of(config.kafkaBootstrap(), topics, APPLICATION, config.stateDir().resolve("streams"), 1));
+                StreamsSettings.of(config, APPLICATION, 1));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("idle/usage stream thread died; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

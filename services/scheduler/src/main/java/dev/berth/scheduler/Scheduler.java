@@ -35,7 +35,7 @@ public final class Scheduler implements AutoCloseable {
     public static Scheduler start(BerthConfig config, PlacementOptions placement, MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
         var streams = new KafkaStreams(SchedulerTopology.build(topics, AdmissionOptions.DEFAULTS, placement, new SchedulerMetrics(registry)),
-                StreamsSettings.of(config.kafkaBootstrap(), topics, APPLICATION, config.stateDir().resolve("streams"), STREAM_THREADS));
+                StreamsSettings.of(config, APPLICATION, STREAM_THREADS));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("scheduler stream thread died; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

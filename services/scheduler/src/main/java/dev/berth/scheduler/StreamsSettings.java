@@ -1,7 +1,7 @@
 package dev.berth.scheduler;
 
+import dev.berth.common.BerthConfig;
 import dev.berth.schema.Topics;
-import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -19,11 +19,17 @@ final class StreamsSettings {
      * commit-bound; records that do not decode, or that a processor rejects, go to the dead-letter
      * topic with the reason in headers and the stream goes on.
      */
-    static Properties of(String bootstrap, Topics topics, String application, Path stateDir, int threads) {
+    static Properties of(BerthConfig config, String application, int threads) {
+        Topics topics = config.topics();
         Properties props = new Properties();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, topics.prefix() + application);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // EVT-07: the node id names this instance's clients on the broker
+        props.put(StreamsConfig.CLIENT_ID_CONFIG, topics.prefix() + application + "-" + config.instanceId());
+        // each instance its own stores: Kafka Streams locks a task's directory against any other process
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("streams").toString());
+        // with several instances a task's state is kept warm on a second one, which takes over without a restore
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas(config.instances()));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         // placement passes run on a 5 ms wall-clock punctuation, which an idle poll must not hold back
@@ -39,5 +45,10 @@ final class StreamsSettings {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 2);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         return props;
+    }
+
+    /** One standby per task as soon as there is another instance to hold it. */
+    static int standbyReplicas(int instances) {
+        return instances > 1 ? 1 : 0;
     }
 }
