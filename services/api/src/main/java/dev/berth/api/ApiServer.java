@@ -32,6 +32,7 @@ import dev.berth.identity.Migrations;
 import dev.berth.identity.OutboxRelay;
 import dev.berth.identity.PgSettings;
 import dev.berth.identity.SessionProjector;
+import dev.berth.identity.SessionReconciliation;
 import dev.berth.identity.UsageProjector;
 import dev.berth.schema.avro.SessionRequest;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -60,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * at start it migrates PostgreSQL, bootstraps the defaults (and the superadmin's keypair file in
  * the state directory), starts the outbox relay that streams policies to the scheduler, the
  * projectors that keep the sessions and usage tables in step with session.events and the usage
- * topics, and the history retention job, which runs on the instance that leads its etcd election.
+ * topics, and two leader-only jobs, each run by the instance that leads its own etcd election:
+ * history retention and the reconciliation of the sessions table with the session view.
  */
 public final class ApiServer {
 
@@ -75,6 +77,9 @@ public final class ApiServer {
     private static final int RATE_LIMIT_DB = 1;
     /** How long a retention leader that stopped answering holds its lease before another instance takes over. */
     private static final Duration LEADER_TTL = Duration.ofSeconds(10);
+    /** How often the read model is compared with the view, and how long a session must have been ended before its row counts as stuck. */
+    private static final Duration RECONCILE_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration RECONCILE_GRACE = Duration.ofMinutes(1);
 
     private HttpServer http;
     private RequestPublisher publisher;
@@ -90,6 +95,8 @@ public final class ApiServer {
     private UsageProjector usageProjector;
     private Leadership leadership;
     private HistoryRetention retention;
+    private Leadership reconcileLeadership;
+    private SessionReconciliation reconciliation;
     private AgentView agents;
     private AgentCommandPublisher agentCommands;
 
@@ -114,11 +121,17 @@ public final class ApiServer {
                     usageProjector = new UsageProjector(berth.kafkaBootstrap(), berth.topics(),
                             berth.topics().prefix() + "berth-usage-projector", pool);
                     usageProjector.start();
-                    leadership = Leadership.connect("http://" + config.etcdHost() + ":" + config.etcdPort(), HistoryRetention.ELECTION,
-                            "api-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID(), LEADER_TTL);
+                    String etcd = "http://" + config.etcdHost() + ":" + config.etcdPort();
+                    // EVT-07: the node id tells operators which instance leads; the pid and a nonce keep candidates apart
+                    String candidate = berth.instanceId() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
+                    leadership = Leadership.connect(etcd, HistoryRetention.ELECTION, candidate, LEADER_TTL);
                     leadership.start();
                     retention = new HistoryRetention(pool, leadership, config.historyRetention(), config.historyInterval());
                     retention.start();
+                    reconcileLeadership = Leadership.connect(etcd, SessionReconciliation.ELECTION, candidate, LEADER_TTL);
+                    reconcileLeadership.start();
+                    reconciliation = new SessionReconciliation(pool, reconcileLeadership, view::get, RECONCILE_GRACE, RECONCILE_INTERVAL);
+                    reconciliation.start();
                     redis = Redis.createClient(vertx, new RedisOptions()
                             .setConnectionString("redis://" + config.redisHost() + ":" + config.redisPort() + "/" + RATE_LIMIT_DB)
                             .setMaxPoolSize(POOL_SIZE));
@@ -219,6 +232,8 @@ public final class ApiServer {
             // consumers and the producer block while they stop: off the event loop
             if (retention != null) retention.close();
             if (leadership != null) leadership.close();
+            if (reconciliation != null) reconciliation.close();
+            if (reconcileLeadership != null) reconcileLeadership.close();
             if (projector != null) projector.close();
             if (usageProjector != null) usageProjector.close();
             if (agents != null) agents.close();

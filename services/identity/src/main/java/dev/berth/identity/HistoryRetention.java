@@ -1,8 +1,6 @@
 package dev.berth.identity;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
@@ -29,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Daily rows of users, projects and domains are kept: they hold the monthly totals. The cutoff is
  * PostgreSQL's {@code now()} minus the retention, so instances' clocks do not matter. Leadership is
- * checked before the round and fenced ({@link Leadership#checkFence()}) right before the commit: a
+ * checked before the round, and the round is a {@link FencedTransactions fenced transaction}: it
+ * carries the term's token into PostgreSQL and checks the fence again right before the commit, so a
  * round whose instance lost its lease meanwhile rolls back. Space is left to autovacuum.
  */
 public final class HistoryRetention implements AutoCloseable {
@@ -66,13 +65,6 @@ public final class HistoryRetention implements AutoCloseable {
     public record Round(boolean ran, OffsetDateTime cutoff, long sessions, long sessionUsage, long hourlyUsage) {
         static Round skipped() {
             return new Round(false, null, 0, 0, 0);
-        }
-    }
-
-    /** The fencing check failed right before the commit. */
-    private static final class Fenced extends RuntimeException {
-        Fenced() {
-            super("lost leadership before the commit", null, false, false);
         }
     }
 
@@ -131,14 +123,14 @@ public final class HistoryRetention implements AutoCloseable {
         }
         double seconds = retention.toSeconds() + retention.toNanosPart() / 1e9;
         try {
-            Round round = pool.withTransaction(conn -> conn.preparedQuery(CUTOFF).execute(Tuple.of(seconds))
+            Round round = FencedTransactions.run(pool, leadership, conn -> conn.preparedQuery(CUTOFF).execute(Tuple.of(seconds))
                             .compose(rows -> delete(conn, rows.iterator().next().getOffsetDateTime(0))))
                     .toCompletionStage().toCompletableFuture().get(ROUND_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
             log.info("history retention (older than {}, before {}): {} session(s), {} session usage row(s), {} hourly usage row(s) deleted",
                     retention, round.cutoff(), round.sessions(), round.sessionUsage(), round.hourlyUsage());
             return round;
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof Fenced) {
+            if (e.getCause() instanceof FencedTransactions.Refused) {
                 log.warn("history retention round rolled back: {} {}", leadership.candidate(), e.getCause().getMessage());
                 return Round.skipped();
             }
@@ -155,17 +147,9 @@ public final class HistoryRetention implements AutoCloseable {
             long sessions = counts.getLong(0);
             long sessionUsage = counts.getLong(1);
             return conn.preparedQuery(DELETE_HOURLY).execute(before).compose(hourly ->
-                    conn.preparedQuery(DELETE_ORPHANS).execute(before).compose(orphans -> fenced().map(ok ->
-                            new Round(true, cutoff, sessions, sessionUsage + orphans.rowCount(), hourly.rowCount()))));
+                    conn.preparedQuery(DELETE_ORPHANS).execute(before).map(orphans ->
+                            new Round(true, cutoff, sessions, sessionUsage + orphans.rowCount(), hourly.rowCount())));
         });
-    }
-
-    /** Succeeds only while the lease is still live and this instance still leads; else the transaction rolls back. */
-    private Future<Void> fenced() {
-        Context context = Vertx.currentContext();
-        Future<Boolean> check = context == null ? Future.fromCompletionStage(leadership.checkFence())
-                : Future.fromCompletionStage(leadership.checkFence(), context);
-        return check.compose(ok -> ok ? Future.succeededFuture() : Future.failedFuture(new Fenced()));
     }
 
     @Override

@@ -85,7 +85,8 @@ public final class SessionProjector implements AutoCloseable {
         }
     }
 
-    private static Future<Void> write(SqlConnection conn, List<Session> sessions) {
+    /** Upserts each session, a row replaced only by a higher version; also the reconciliation's repair. */
+    static Future<Void> write(SqlConnection conn, List<Session> sessions) {
         Future<Void> chain = Future.succeededFuture();
         for (Session session : sessions) {
             chain = chain.compose(done -> conn.preparedQuery(UPSERT).execute(row(session)))
