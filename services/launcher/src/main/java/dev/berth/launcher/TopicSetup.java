@@ -20,21 +20,22 @@ final class TopicSetup {
     /** Long enough for the broker to create every topic; a dead holder delays the others this long at most. */
     private static final Duration LOCK_TTL = Duration.ofSeconds(10);
     private static final Duration LOCK_WAIT = Duration.ofSeconds(90);
-    private static final Duration FENCE_WAIT = Duration.ofSeconds(5);
+    private static final Duration CALL_WAIT = Duration.ofSeconds(5);
 
     private TopicSetup() {}
 
-    /** The lock's name: instances of one topic prefix share it. */
-    static String lockName(BerthConfig berth) {
-        return "berth/lock/topics/" + (berth.topicPrefix().isEmpty() ? "-" : berth.topicPrefix());
+    /** The lock's name: instances of one Kafka cluster and topic prefix share it, others (on the same etcd) do not wait for them. */
+    static String lockName(String kafkaClusterId, String topicPrefix) {
+        return "berth/lock/topics/" + kafkaClusterId + "/" + (topicPrefix.isEmpty() ? "-" : topicPrefix);
     }
 
     /** Returns the topics this instance created. */
     static List<String> ensure(Admin admin, BerthConfig berth, String etcdEndpoint) throws Exception {
         String holder = berth.instanceId() + "-" + ProcessHandle.current().pid();
         try (Client etcd = Leadership.client(etcdEndpoint)) {
-            return ClusterLock.run(etcd, lockName(berth), holder, LOCK_TTL, LOCK_WAIT, fence -> {
-                if (!fence.checkFence().get(FENCE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            String cluster = admin.describeCluster().clusterId().get(CALL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return ClusterLock.run(etcd, lockName(cluster, berth.topicPrefix()), holder, LOCK_TTL, LOCK_WAIT, fence -> {
+                if (!fence.checkFence().get(CALL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     throw new IllegalStateException(holder + " lost the topics lock before it created anything");
                 }
                 return TopicBootstrapper.ensure(admin, berth.topics(), (short) -1);
