@@ -34,7 +34,7 @@ class MigrationsIT {
     @Test
     @DisplayName("OPS-04 migrations run from an empty schema and create every table; a second run does nothing")
     void fromEmpty() throws SQLException {
-        assertEquals(4, executed);
+        assertEquals(5, executed);
         Set<String> tables = new HashSet<>();
         try (Connection conn = TestDatabases.jdbc(PG);
              ResultSet rows = conn.getMetaData().getTables(null, PG.schema(), "%", new String[] {"TABLE"})) {
@@ -43,7 +43,7 @@ class MigrationsIT {
         for (String table : new String[] {"domains", "projects", "users", "project_members", "keypairs", "keypair_resource_policies",
                 "scaling_groups", "scaling_groups_for_domains", "scaling_groups_for_projects", "scaling_groups_for_keypairs",
                 "resource_presets", "images", "outbox", "sessions", "session_dependencies", "usage_totals",
-                "webhook_subscriptions", "webhook_deliveries"}) {
+                "webhook_subscriptions", "webhook_deliveries", "leader_fences"}) {
             assertTrue(tables.contains(table), table + " missing from " + tables);
         }
         assertEquals(0, Migrations.migrate(PG));
