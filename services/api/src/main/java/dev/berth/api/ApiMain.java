@@ -46,7 +46,9 @@ public final class ApiMain {
         ApiServer server = new ApiServer();
         Runnable shutdown = () -> {
             log.info("Berth API stopping");
-            await(server.close().compose(closed -> vertx.close()));
+            // one after the other from this thread: a continuation of the server's close would run on an event loop that vertx.close() ends
+            await(server.close());
+            await(vertx.close());
             view.close();
             producer.close(WAIT);
         };

@@ -15,8 +15,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Everything committed on a topic so far, read as any outside reader would: a plain consumer
  * without a group, read_committed (records of aborted transactions, such as those of a killed
- * scheduler, never show), from the beginning of every partition to its end. Partitions are read
- * one after the other, so each key's records keep the order they were written in.
+ * scheduler, never show), from the beginning of every partition to its end. Records of one
+ * partition come in their order, so each key's records keep the order they were written in.
  */
 final class TopicHistory {
 
@@ -29,16 +29,14 @@ final class TopicHistory {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(bootstrap, null, "faults-history"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + DEADLINE.toNanos();
-            for (TopicPartition partition : partitions) {
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                while (consumer.position(partition) < ends.get(partition)) {
-                    if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + topic + " to its end within " + DEADLINE);
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        if (record.value() != null) out.add(values.deserialize(topic, record.value()));
-                    }
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + topic + " to its end within " + DEADLINE);
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null) out.add(values.deserialize(topic, record.value()));
                 }
             }
         }

@@ -12,6 +12,8 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 /** How the scheduler's Streams application runs. */
 final class StreamsSettings {
 
+    static final int SESSION_TIMEOUT_MS = 10_000;
+
     private StreamsSettings() {}
 
     /**
@@ -44,6 +46,10 @@ final class StreamsSettings {
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters.name());
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 2);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
+        // an instance that dies without leaving the group (killed, its machine lost) hands its tasks to the
+        // others once it misses heartbeats for this long, instead of the consumer's 45 s default
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), SESSION_TIMEOUT_MS / 4);
         return props;
     }
 
