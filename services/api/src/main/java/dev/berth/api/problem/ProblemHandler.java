@@ -68,6 +68,8 @@ public final class ProblemHandler implements Handler<RoutingContext> {
         if (failure instanceof DecodeException decode) {
             return ProblemException.invalid("the body is not valid JSON: " + decode.getMessage());
         }
+        // a database or Redis lost in the middle of a request: the client may retry, nothing is broken here
+        if (Unavailable.is(failure)) return new ProblemException(ProblemKind.SERVICE_UNAVAILABLE, describe(failure, route), failure);
         int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
         return switch (status) {
             case 404 -> new ProblemException(ProblemKind.URL_NOT_FOUND, "no route for " + route);

@@ -45,7 +45,7 @@ public enum ProblemKind {
     QUOTA_EXCEEDED(412, "quota-exceeded", "You have reached your resource limit."),
     /** The keypair's rate limit is used up for now; Retry-After says when to try again (AUTH-12). */
     RATE_LIMIT_EXCEEDED(429, "rate-limit-exceeded", "Rate limit exceeded."),
-    /** A part the API depends on (Kafka) did not answer in time; the client may retry. */
+    /** A server the API depends on (Kafka, PostgreSQL, Redis) did not answer in time or is away; the client may retry. */
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable."),
     /** A bug or an unexpected failure; the detail says what, never an empty body. */
     INTERNAL_SERVER_ERROR(500, "internal-server-error", "Internal server error.");
