@@ -2,7 +2,7 @@ package dev.berth.api.problem;
 
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -15,7 +15,8 @@ public final class Unavailable {
 
     public static boolean is(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConnectException || cause instanceof ClosedConnectionException || cause instanceof ClosedChannelException) return true;
+            // SocketException: refused (ConnectException), reset or broken on the way
+            if (cause instanceof SocketException || cause instanceof ClosedConnectionException || cause instanceof ClosedChannelException) return true;
             if (cause instanceof DatabaseException database && awayState(database.getSqlState())) return true;
         }
         return false;

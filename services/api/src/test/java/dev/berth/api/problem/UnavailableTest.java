@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 import java.net.ConnectException;
+import java.net.SocketException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ class UnavailableTest {
     @DisplayName("a refused or lost connection and a PostgreSQL going down are a server away, however wrapped")
     void away() {
         assertTrue(Unavailable.is(new ConnectException("Connection refused: /127.0.0.1:15432")));
+        assertTrue(Unavailable.is(new SocketException("Connection reset")));
         assertTrue(Unavailable.is(new CompletionException(new IllegalStateException("query failed", ClosedConnectionException.INSTANCE))));
         assertTrue(Unavailable.is(pg("57P01", "terminating connection due to administrator command")));
         assertTrue(Unavailable.is(pg("57P03", "the database system is shutting down")));
