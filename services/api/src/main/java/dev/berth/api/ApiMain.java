@@ -24,6 +24,8 @@ public final class ApiMain {
 
     private static final Logger log = LoggerFactory.getLogger(ApiMain.class);
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Starting migrates and bootstraps PostgreSQL first, which takes longer than a step of the shutdown on a busy machine. */
+    private static final Duration START = Duration.ofSeconds(60);
 
     private ApiMain() {}
 
@@ -47,8 +49,8 @@ public final class ApiMain {
         Runnable shutdown = () -> {
             log.info("Berth API stopping");
             // one after the other from this thread: a continuation of the server's close would run on an event loop that vertx.close() ends
-            await(server.close());
-            await(vertx.close());
+            await(server.close(), WAIT);
+            await(vertx.close(), WAIT);
             view.close();
             producer.close(WAIT);
         };
@@ -57,16 +59,16 @@ public final class ApiMain {
         HealthRegistry health = new HealthRegistry(Duration.ofSeconds(5));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
-            await(server.start(vertx, berth, config, producer, view, health, metrics));
+            await(server.start(vertx, berth, config, producer, view, health, metrics), START);
         } catch (RuntimeException e) {
             log.error("Berth API did not start", e);
             System.exit(1);
         }
     }
 
-    private static <T> T await(Future<T> future) {
+    private static <T> T await(Future<T> future, Duration within) {
         try {
-            return future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return future.toCompletionStage().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("gave up waiting: " + e.getMessage(), e);
         }

@@ -57,7 +57,10 @@ public final class ChildJvm implements AutoCloseable {
             // only what the test sets, so that a developer's own BERTH_* settings never leak into a child
             builder.environment().keySet().removeIf(key -> key.startsWith("BERTH_"));
             builder.environment().putAll(env);
-            return new ChildJvm(name, builder.start(), log, env);
+            Process process = builder.start();
+            // should the test's JVM itself die, its children go with it
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "kill-" + name));
+            return new ChildJvm(name, process, log, env);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }

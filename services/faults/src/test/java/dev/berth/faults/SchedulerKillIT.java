@@ -44,6 +44,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
@@ -208,7 +209,7 @@ class SchedulerKillIT {
     private static void pace(long began, int step) {
         long due = began + STEP.toNanos() * step;
         long wait = due - System.nanoTime();
-        if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        if (wait > 0) LockSupport.parkNanos(wait);
     }
 
     /** A user whose keypair policy allows {@value #LIMIT} concurrent sessions, once the scheduler's tables have it. */
