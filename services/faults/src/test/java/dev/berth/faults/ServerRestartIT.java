@@ -178,12 +178,12 @@ class ServerRestartIT {
         fail("no create was refused within " + OUTAGE_SEEN);
     }
 
-    /** The history retention election has a leader again, an API instance. */
+    /** The history retention election has a leader again: on the test's own etcd the stack's API is the only candidate. */
     private void awaitLeader() {
         try (Client etcd = Leadership.client("http://127.0.0.1:" + servers.port("BERTH_ETCD_PORT"))) {
             ByteSequence election = ByteSequence.from(HistoryRetention.ELECTION, StandardCharsets.UTF_8);
             await().atMost(RECOVERY).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
-                    etcd.getElectionClient().leader(election).get(5, TimeUnit.SECONDS).getKv().getValue().toString(StandardCharsets.UTF_8).startsWith("api-"));
+                    !etcd.getElectionClient().leader(election).get(5, TimeUnit.SECONDS).getKv().getValue().isEmpty());
         }
     }
 
