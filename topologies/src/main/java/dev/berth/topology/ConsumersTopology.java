@@ -12,6 +12,7 @@ import dev.berth.topology.idle.IdleSettings;
 import dev.berth.topology.idle.IdleTopology;
 import dev.berth.topology.usage.UsageObserver;
 import dev.berth.topology.usage.UsageTopology;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -27,6 +28,11 @@ public final class ConsumersTopology {
     private ConsumersTopology() {}
 
     public static Topology build(Topics topics, IdleSettings idle, IdleReportSink reports, UsageObserver usage) {
+        return build(topics, () -> idle, reports, usage);
+    }
+
+    /** {@code idle} is read by every check: what it supplies may change while the topology runs. */
+    public static Topology build(Topics topics, Supplier<IdleSettings> idle, IdleReportSink reports, UsageObserver usage) {
         StreamsBuilder builder = new StreamsBuilder();
         ConfigTables.addTo(builder, topics);
         KStream<String, SessionEvent> events = builder.stream(topics.sessionEvents.name(),

@@ -11,6 +11,7 @@ import dev.berth.topology.admission.AdmissionTopology;
 import dev.berth.topology.lifecycle.LifecycleTopology;
 import dev.berth.topology.placement.PlacementOptions;
 import dev.berth.topology.placement.PlacementTopology;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -34,6 +35,11 @@ public final class SchedulerTopology {
     }
 
     public static Topology build(Topics topics, AdmissionOptions admission, PlacementOptions placement, SchedulerObserver observer) {
+        return build(topics, admission, () -> placement, observer);
+    }
+
+    /** {@code placement} is read on every pass and record: what it supplies may change while the topology runs. */
+    public static Topology build(Topics topics, AdmissionOptions admission, Supplier<PlacementOptions> placement, SchedulerObserver observer) {
         StreamsBuilder builder = new StreamsBuilder();
         ConfigTables.addTo(builder, topics);
         // admission and the lifecycle share the one stream of requests

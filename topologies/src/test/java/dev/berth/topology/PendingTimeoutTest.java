@@ -93,6 +93,29 @@ class PendingTimeoutTest {
     }
 
     @Test
+    @DisplayName("a pending timeout set while the topology runs (the shared configuration) applies to sessions already waiting")
+    void timeoutChangedLive() {
+        driver.close();
+        var live = new java.util.concurrent.atomic.AtomicReference<>(PlacementOptions.DEFAULTS);
+        Properties props = Fixtures.driverProps("pending-timeout-test", stateDir, topics);
+        driver = new TopologyTestDriver(SchedulerTopology.build(topics, dev.berth.topology.admission.AdmissionOptions.DEFAULTS, live::get,
+                SchedulerObserver.NONE), props, Instant.ofEpochMilli(0));
+        requests = driver.createInputTopic(topics.sessionRequests.name(), new StringSerializer(), BerthSerdes.SESSION_REQUEST);
+        sessionEvents = driver.createOutputTopic(topics.sessionEvents.name(), BerthSerdes.KEY.deserializer(), BerthSerdes.SESSION_EVENT);
+
+        requests.pipeInput("s1", create("s1", 1000, 1_000), 1_000);
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertEquals(List.of(SessionEventKind.ENQUEUED, SessionEventKind.WAITING), kinds(sessionEvents.readValuesToList()));
+
+        live.set(PlacementOptions.DEFAULTS.withGroupDefaults(GroupOptions.DEFAULTS.withPendingTimeout(Duration.ofSeconds(20))));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        List<SessionEvent> events = sessionEvents.readValuesToList();
+        assertEquals(List.of(SessionEventKind.CANCELLED), kinds(events));
+        assertEquals("pending-timeout", events.get(0).getReason());
+    }
+
+    @Test
     @DisplayName("SCH-03 the timeout is per scaling group: a group without one keeps its sessions waiting")
     void timeoutIsPerGroup() {
         driver.close();

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -45,7 +46,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
     static final Duration PASS_EVERY = Duration.ofMillis(5);
 
     private final AdmissionOptions options;
-    private final PlacementOptions placement;
+    private final Supplier<PlacementOptions> placement;
     private ProcessorContext<String, SpecificRecord> context;
     private Policies policies;
     private GroupSettings groups;
@@ -65,7 +66,7 @@ final class AdmissionProcessor implements Processor<String, AdmissionInput, Stri
 
     private final SchedulerObserver observer;
 
-    AdmissionProcessor(AdmissionOptions options, PlacementOptions placement, SchedulerObserver observer) {
+    AdmissionProcessor(AdmissionOptions options, Supplier<PlacementOptions> placement, SchedulerObserver observer) {
         this.options = options;
         this.placement = placement;
         this.observer = observer;

@@ -16,6 +16,7 @@ import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.placement.PlacementOptions;
 import org.apache.avro.specific.SpecificRecord;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
@@ -39,10 +40,10 @@ public final class AdmissionTopology {
 
     private AdmissionTopology() {}
 
-    /** {@code placement} holds the groups' static settings, as their pending timeout also ends a wait here. */
+    /** {@code placement} holds the groups' settings (read live), as their pending timeout also ends a wait here. */
     public static void addTo(StreamsBuilder builder, KStream<String, SessionRequest> requests,
                              KStream<String, SessionEnded> ends, Topics topics, AdmissionOptions options,
-                             PlacementOptions placement, SchedulerObserver observer) {
+                             Supplier<PlacementOptions> placement, SchedulerObserver observer) {
         int partitions = topics.sessionRequests.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.WAITING), KEY, SESSION_ADMITTED).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AdmissionProcessor.RESERVED), KEY, SESSION_ADMITTED).withCachingEnabled());

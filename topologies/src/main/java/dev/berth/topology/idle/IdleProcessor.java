@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,10 +45,11 @@ final class IdleProcessor implements Processor<String, IdleInput, String, Sessio
     /** What was last handed to the sink for a session, to skip rewriting an unchanged report. */
     private record Written(List<Object> content, long at) { }
 
-    /** A scaling group's settings, parsed once per version of its configuration. */
-    private record GroupSettings(long version, IdleSettings settings) { }
+    /** A scaling group's settings, parsed once per version of its configuration and of the installation's. */
+    private record GroupSettings(long version, IdleSettings base, IdleSettings settings) { }
 
-    private final IdleSettings settings;
+    /** The installation's settings, read per check: the shared configuration may change them at any time. */
+    private final Supplier<IdleSettings> settings;
     private final IdleReportSink sink;
     private final Map<String, Written> written = new HashMap<>();
     private final Map<String, GroupSettings> groups = new HashMap<>();
@@ -55,7 +57,7 @@ final class IdleProcessor implements Processor<String, IdleInput, String, Sessio
     private KeyValueStore<String, IdleState> store;
     private Policies policies;
 
-    IdleProcessor(IdleSettings settings, IdleReportSink sink) {
+    IdleProcessor(Supplier<IdleSettings> settings, IdleReportSink sink) {
         this.settings = settings;
         this.sink = sink;
     }
@@ -65,7 +67,7 @@ final class IdleProcessor implements Processor<String, IdleInput, String, Sessio
         this.context = context;
         this.store = context.getStateStore(STORE);
         this.policies = ConfigTables.policies(context);
-        context.schedule(settings.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkAll);
+        context.schedule(settings.get().checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkAll);
     }
 
     @Override
@@ -168,7 +170,7 @@ final class IdleProcessor implements Processor<String, IdleInput, String, Sessio
         List<Object> content = reports.stream().map(r -> (Object) List.of(r.checker(), Objects.requireNonNullElse(r.deadline(), -1L),
                 Objects.requireNonNullElse((Object) r.utilization(), ""))).toList();
         Written last = written.get(sessionId);
-        if (last != null && last.content().equals(content) && now - last.at() < settings.reportRefresh().toMillis()) return;
+        if (last != null && last.content().equals(content) && now - last.at() < settings.get().reportRefresh().toMillis()) return;
         written.put(sessionId, new Written(content, now));
         sink.write(sessionId, reports);
     }
@@ -185,18 +187,19 @@ final class IdleProcessor implements Processor<String, IdleInput, String, Sessio
 
     /** The group's idle options over the installation's; options that do not parse are logged once and ignored. */
     private IdleSettings settingsFor(IdleState state) {
+        IdleSettings base = settings.get();
         ScalingGroupConfig group = policies.scalingGroup(state.getScalingGroup());
-        if (group == null) return settings;
+        if (group == null) return base;
         GroupSettings cached = groups.get(group.getName());
-        if (cached != null && cached.version() == group.getVersion()) return cached.settings();
+        if (cached != null && cached.version() == group.getVersion() && cached.base() == base) return cached.settings();
         IdleSettings parsed;
         try {
-            parsed = settings.forGroup(group.getSchedulerConfig());
+            parsed = base.forGroup(group.getSchedulerConfig());
         } catch (IllegalArgumentException e) {
-            log.warn("scaling group {}: idle options ignored: {}", group.getName(), e.getMessage());
-            parsed = settings;
+            if (cached == null || cached.version() != group.getVersion()) log.warn("scaling group {}: idle options ignored: {}", group.getName(), e.getMessage());
+            parsed = base;
         }
-        groups.put(group.getName(), new GroupSettings(group.getVersion(), parsed));
+        groups.put(group.getName(), new GroupSettings(group.getVersion(), base, parsed));
         return parsed;
     }
 }

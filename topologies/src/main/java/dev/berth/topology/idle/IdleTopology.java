@@ -12,6 +12,7 @@ import dev.berth.schema.avro.KernelStats;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
 import dev.berth.topology.ConfigTables;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -57,6 +58,15 @@ public final class IdleTopology {
      */
     public static void addTo(StreamsBuilder builder, KStream<String, SessionEvent> events, KStream<String, KernelStats> stats,
                              Topics topics, IdleSettings settings, IdleReportSink sink) {
+        addTo(builder, events, stats, topics, () -> settings, sink);
+    }
+
+    /**
+     * As above with settings read live by every check; whether the user grace period applies at all
+     * (a stage of its own) and the check interval are taken from the first value, at build time.
+     */
+    public static void addTo(StreamsBuilder builder, KStream<String, SessionEvent> events, KStream<String, KernelStats> stats,
+                             Topics topics, Supplier<IdleSettings> settings, IdleReportSink sink) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IdleProcessor.STORE), KEY, IDLE_STATE)
                 .withCachingEnabled());
 
@@ -66,7 +76,7 @@ public final class IdleTopology {
                 .merge(builder.stream(topics.sessionActivity.name(), Consumed.with(KEY, SESSION_ACTIVITY).withName("idle-session-activity"))
                         .mapValues(IdleInput.Activity::new, Named.as("idle-activity")), Named.as("idle-merge-activity"));
 
-        if (settings.hasUserGrace()) {
+        if (settings.get().hasUserGrace()) {
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(UserSinceProcessor.STORE), KEY, Serdes.Long()));
             KStream<String, IdleInput> userSince = events
                     .filter((id, event) -> event.getKind() == SessionEventKind.ENQUEUED, Named.as("idle-enqueued"))

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param lostAfter       an agent silent this long is lost: its sessions end in ERROR or go back to the queue
  * @param endedRetention  how long placement remembers ended sessions, to drop a late admission of one
  * @param groupDefaults   what a scaling group gets that has no settings here nor on config.scaling-groups
- * @param groups          settings per scaling group name; config.scaling-groups overrides them
+ * @param groups          overrides per scaling group name: they win over the group's own options on config.scaling-groups
  */
 public record PlacementOptions(Duration staleAfter, Duration lostAfter, Duration endedRetention, GroupOptions groupDefaults,
                                Map<String, GroupOptions> groups) {

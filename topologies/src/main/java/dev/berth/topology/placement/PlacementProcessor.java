@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -54,7 +55,8 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     /** Reason given to an agent for stopping a kernel that holds no allocation. */
     static final String NOT_ALLOCATED = "not-allocated";
 
-    private final PlacementOptions options;
+    /** Read per pass and per record: the shared configuration may change it at any time. */
+    private final Supplier<PlacementOptions> options;
     private ProcessorContext<String, SpecificRecord> context;
     private PlacementState state;
     private KeyValueStore<String, Long> ended;
@@ -66,7 +68,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     private final SchedulerObserver observer;
     private GroupSettings groups;
 
-    PlacementProcessor(PlacementOptions options, SchedulerObserver observer) {
+    PlacementProcessor(Supplier<PlacementOptions> options, SchedulerObserver observer) {
         this.options = options;
         this.observer = observer;
     }
@@ -76,7 +78,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         this.context = context;
         this.state = new PlacementState(context.getStateStore(QUEUE), context.getStateStore(AGENTS), context.getStateStore(ALLOCATIONS));
         this.ended = context.getStateStore(ENDED);
-        context.schedule(options.endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
+        context.schedule(options.get().endedRetention().dividedBy(4), PunctuationType.WALL_CLOCK_TIME, this::forgetOldEnded);
         context.schedule(PASS_EVERY, PunctuationType.WALL_CLOCK_TIME, this::runPasses);
         KeyValueStore<String, ScalingGroupConfig> configs = context.getStateStore(ConfigTables.SCALING_GROUPS);
         this.groups = new GroupSettings(options, configs::get);
@@ -97,7 +99,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
             case PlacementInput.Heartbeat heartbeat -> {
                 stopStrays(heartbeat.heartbeat(), record.timestamp());
                 observer.drift(heartbeat.heartbeat().getAgentId(), state.drift(heartbeat.heartbeat()));
-                if (!state.putAgent(heartbeat.heartbeat(), options.staleAfter())) return;
+                if (!state.putAgent(heartbeat.heartbeat(), options.get().staleAfter())) return;
             }
             case PlacementInput.Ended end -> release(record, end.ended());
         }
@@ -147,7 +149,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
         var groupOptions = groups.of(group);
         List<Allocation> existing = groupOptions.policy().usesShares() ? state.allocations(group) : List.of();
         PassResult result = PlacementPass.run(pending, state.agentViews(group), existing, groupOptions.policy(), nowMs,
-                options.staleAfter(), groupOptions.continueAfterUnplaceable());
+                options.get().staleAfter(), groupOptions.continueAfterUnplaceable());
         for (Unplaceable miss : result.unplaceable()) tellUnplaceable(miss, nowMs);
         if (!result.placements().isEmpty()) observer.placed(group, result.placements().size());
         for (Placement placement : result.placements()) {
@@ -229,7 +231,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
      * whole allocation, and the lifecycle is told, to end it in ERROR or queue it again.
      */
     private void markLost(long nowMs) {
-        for (AgentHeartbeat agent : state.silentAgents(nowMs - options.lostAfter().toMillis())) {
+        for (AgentHeartbeat agent : state.silentAgents(nowMs - options.get().lostAfter().toMillis())) {
             String agentId = agent.getAgentId();
             observer.agentLost(agentId);
             for (SessionPlaced held : state.removeAgent(agentId)) {
@@ -298,7 +300,7 @@ final class PlacementProcessor implements Processor<String, PlacementInput, Stri
     }
 
     private void forgetOldEnded(long nowMs) {
-        long cutoff = nowMs - options.endedRetention().toMillis();
+        long cutoff = nowMs - options.get().endedRetention().toMillis();
         List<String> old = new ArrayList<>();
         try (var it = ended.all()) {
             while (it.hasNext()) {

@@ -18,6 +18,7 @@ import dev.berth.schema.avro.SessionRequest;
 import dev.berth.topology.SchedulerObserver;
 import dev.berth.topology.lifecycle.Transitions;
 import org.apache.avro.specific.SpecificRecord;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -44,7 +45,7 @@ public final class PlacementTopology {
 
     private PlacementTopology() {}
 
-    public static void addTo(StreamsBuilder builder, KStream<String, SessionEnded> ends, Topics topics, PlacementOptions options,
+    public static void addTo(StreamsBuilder builder, KStream<String, SessionEnded> ends, Topics topics, Supplier<PlacementOptions> options,
                              SchedulerObserver observer) {
         int partitions = topics.sessionAdmitted.partitions();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PlacementProcessor.QUEUE), KEY, SESSION_ADMITTED).withCachingEnabled());
