@@ -21,23 +21,22 @@ import java.time.Duration;
  * @param etcdHost    BERTH_ETCD_HOST: etcd, checked by /v1/health
  * @param etcdPort    BERTH_ETCD_PORT
  * @param ackTimeout  BERTH_API_ACK_TIMEOUT: how long a write waits for Kafka's ack before answering 503
- * @param rateWindow  BERTH_API_RATE_WINDOW: the sliding window a keypair's rate_limit counts requests in (AUTH-12)
  * @param historyRetention BERTH_HISTORY_RETENTION: how long ended sessions stay in the read model (USG-06 forms: 30m, 6h, 3d, 2w, 3mo, 1yr; 90d)
  * @param historyInterval  BERTH_HISTORY_INTERVAL: time between two rounds of the retention job (1h)
  * @param eventsHeartbeat  BERTH_API_EVENTS_HEARTBEAT: time between two keep-alive comments on an event stream (15s)
  * @param eventsBuffer     BERTH_API_EVENTS_BUFFER: events an event stream holds for a slow client before it is closed (1000)
  * @param receiverUrls     BERTH_DEV_MODE and BERTH_WEBHOOK_DENY: which callbackUrl and webhook url a create accepts
+ * @param configPrefix     BERTH_CONFIG_PREFIX: where the shared configuration lives in etcd; empty: after the topic prefix
  */
 public record ApiConfig(String host, int port, String pgHost, int pgPort, String pgDatabase, String pgUser,
                         String pgSchema, String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout,
-                        Duration rateWindow, Duration historyRetention, Duration historyInterval, Duration eventsHeartbeat,
-                        int eventsBuffer, UrlPolicy receiverUrls) {
+                        Duration historyRetention, Duration historyInterval, Duration eventsHeartbeat,
+                        int eventsBuffer, UrlPolicy receiverUrls, String configPrefix) {
 
     private static final String LOOPBACK = "127.0.0.1";
 
     public ApiConfig {
         if (ackTimeout.isNegative() || ackTimeout.isZero()) throw new IllegalArgumentException("BERTH_API_ACK_TIMEOUT must be positive");
-        if (rateWindow.toMillis() < 1) throw new IllegalArgumentException("BERTH_API_RATE_WINDOW must be at least 1ms");
         if (!historyInterval.isPositive()) throw new IllegalArgumentException("BERTH_HISTORY_INTERVAL must be positive");
         if (eventsHeartbeat.toMillis() < 1) throw new IllegalArgumentException("BERTH_API_EVENTS_HEARTBEAT must be at least 1ms");
         new PgSettings(pgHost, pgPort, pgDatabase, pgUser, pgSchema);
@@ -57,12 +56,12 @@ public record ApiConfig(String host, int port, String pgHost, int pgPort, String
                 env.string("BERTH_ETCD_HOST", LOOPBACK),
                 env.integer("BERTH_ETCD_PORT", 12379, 1, 65535),
                 env.duration("BERTH_API_ACK_TIMEOUT", Duration.ofSeconds(10)),
-                env.duration("BERTH_API_RATE_WINDOW", Duration.ofMinutes(15)),
                 retention(env.string("BERTH_HISTORY_RETENTION", "90d")),
                 env.duration("BERTH_HISTORY_INTERVAL", Duration.ofHours(1)),
                 env.duration("BERTH_API_EVENTS_HEARTBEAT", Duration.ofSeconds(15)),
                 env.integer("BERTH_API_EVENTS_BUFFER", 1000, 1, 1_000_000),
-                UrlPolicy.from(env));
+                UrlPolicy.from(env),
+                env.string("BERTH_CONFIG_PREFIX", ""));
     }
 
     private static Duration retention(String text) {

@@ -2,6 +2,7 @@ package dev.berth.api;
 
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
+import dev.berth.cluster.EtcdConfig;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
@@ -30,7 +31,9 @@ public final class ApiMain {
     private ApiMain() {}
 
     public static void main(String[] args) throws Exception {
-        Env env = Env.system();
+        Env local = Env.system();
+        // the shared configuration's addresses win over this process' environment, which seeds them on a first start
+        Env env = EtcdConfig.seedAndOverlay(local, BerthConfig.from(local).topicPrefix());
         BerthConfig berth = BerthConfig.from(env);
         ApiConfig config = ApiConfig.from(env);
         if (berth.kafkaBootstrap().isEmpty()) {

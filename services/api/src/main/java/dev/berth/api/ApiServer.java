@@ -3,6 +3,7 @@ package dev.berth.api;
 import dev.berth.api.admin.AdminRoutes;
 import dev.berth.api.admin.AgentCommandPublisher;
 import dev.berth.api.admin.AgentRoutes;
+import dev.berth.api.admin.ConfigRoutes;
 import dev.berth.api.auth.Authenticator;
 import dev.berth.api.compat.CompatRoutes;
 import dev.berth.api.compat.GraphQLRoutes;
@@ -23,6 +24,8 @@ import dev.berth.api.session.SessionRoutes;
 import dev.berth.api.session.SessionView;
 import dev.berth.api.usage.UsageRoutes;
 import dev.berth.api.webhook.WebhookRoutes;
+import dev.berth.cluster.ConfigKeys;
+import dev.berth.cluster.EtcdConfig;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.HealthRegistry;
 import dev.berth.identity.Bootstrap;
@@ -99,6 +102,7 @@ public final class ApiServer {
     private SessionReconciliation reconciliation;
     private AgentView agents;
     private AgentCommandPublisher agentCommands;
+    private EtcdConfig shared;
 
     /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
     public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
@@ -107,6 +111,7 @@ public final class ApiServer {
         this.vertx = vertx;
         PgSettings pg = config.pg();
         return vertx.executeBlocking(() -> Migrations.migrate(pg))
+                .compose(migrated -> vertx.executeBlocking(() -> shared = sharedConfig(berth, config, metrics)))
                 .compose(migrated -> {
                     pool = pg.pool(vertx, POOL_SIZE);
                     return Bootstrap.run(vertx, pool, berth.stateDir());
@@ -147,11 +152,12 @@ public final class ApiServer {
         dependencies.registerInto(own);
         own.registerNow("session-view", view::health);
         own.register("outbox", relay::health);
+        own.registerNow("config", shared::health);
 
         KeypairStore keypairs = new KeypairStore(pool);
         Authenticator authenticator = new Authenticator(keypairs, Clock.systemUTC());
-        RateLimiter rateLimiter = new RateLimiter(redis, config.rateWindow());
-        AdminRoutes admin = new AdminRoutes(pool, relay::nudge);
+        RateLimiter rateLimiter = new RateLimiter(redis, shared.live(snapshot -> snapshot.values().get(ConfigKeys.RATE_WINDOW)));
+        AdminRoutes admin = new AdminRoutes(pool, relay::nudge, () -> shared.snapshot().values().get(ConfigKeys.RATE_LIMIT_DEFAULT));
         agents = new AgentView(berth.kafkaBootstrap(), berth.topics().agentHeartbeats.name(), HEARTBEAT_TIMEOUT, Clock.systemUTC());
         agents.start();
         agentCommands = new AgentCommandPublisher(berth.kafkaBootstrap(), berth.topics().agentCommands.name(), config.ackTimeout());
@@ -201,6 +207,7 @@ public final class ApiServer {
         on(router, HttpMethod.DELETE, "/v1/webhooks/:id", webhooks::delete);
         admin.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         agentRoutes.routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
+        new ConfigRoutes(shared).routes().forEach(route -> on(router, route.method(), route.path(), route.handler()));
         on(router, HttpMethod.GET, "/v1/health", healthRoute::handle);
         on(router, HttpMethod.GET, "/metrics", ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -240,8 +247,22 @@ public final class ApiServer {
             if (agentCommands != null) agentCommands.close();
             if (activity != null) activity.close();
             if (relayProducer != null) relayProducer.close(Duration.ofSeconds(5));
+            if (shared != null) shared.close();
             return null;
         })).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close());
+    }
+
+    /** The shared configuration in etcd, watched; seeded by the process (berth up, ApiMain), not here. */
+    private static EtcdConfig sharedConfig(BerthConfig berth, ApiConfig config, PrometheusMeterRegistry metrics) {
+        String prefix = config.configPrefix().isEmpty() ? EtcdConfig.defaultPrefix(berth.topicPrefix()) : config.configPrefix();
+        EtcdConfig shared = EtcdConfig.connect("http://" + config.etcdHost() + ":" + config.etcdPort(), prefix, "api", metrics);
+        try {
+            shared.start();
+            return shared;
+        } catch (RuntimeException e) {
+            shared.close();
+            throw e;
+        }
     }
 
     private static void on(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {

@@ -144,6 +144,19 @@ public final class EtcdConfig implements AutoCloseable {
         return config;
     }
 
+    /**
+     * For a process whose parts watch the configuration themselves (the API): seeds it as
+     * {@link #start} does, reads it once, and gives {@code env} with the addresses etcd holds ({@link #overlay}).
+     */
+    public static Env seedAndOverlay(Env env, String topicPrefix) {
+        Map<String, String> seed = ConfigSeed.from(env);
+        try (EtcdConfig config = connect(endpoint(env), prefix(env, topicPrefix), "seed", new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
+            config.seed(seed);
+            config.start();
+            return config.overlay(env);
+        }
+    }
+
     /** BERTH_ETCD_HOST and BERTH_ETCD_PORT as an endpoint. */
     public static String endpoint(Env env) {
         return "http://" + env.string("BERTH_ETCD_HOST", "127.0.0.1") + ":" + env.integer("BERTH_ETCD_PORT", 12379, 1, 65535);
@@ -214,6 +227,22 @@ public final class EtcdConfig implements AutoCloseable {
     /** The configuration as this process read it at start: what restart-applied keys are in effect with. */
     public ConfigSnapshot atStart() {
         return atStart;
+    }
+
+    /**
+     * {@code env} with the restart-applied keys that etcd held at start in place of the variables
+     * they seed (BERTH_KAFKA_BOOTSTRAP, BERTH_PG_*, BERTH_REDIS_*, ...): what a process builds its
+     * clients from, so that the shared configuration wins over a process' own environment.
+     */
+    public Env overlay(Env env) {
+        ConfigSnapshot start = atStart;
+        Map<String, String> overrides = new TreeMap<>();
+        for (ConfigKey<?> key : ConfigKeys.ALL) {
+            if (key.applies() == Applies.RESTART && key.env().isPresent() && start.values().has(key.name())) {
+                overrides.put(key.env().get(), start.values().text(key.name()));
+            }
+        }
+        return env.with(overrides);
     }
 
     /** Called (on this class' thread) with each new snapshot after a change. */

@@ -18,6 +18,13 @@ public final class Env {
         return new Env(System.getenv());
     }
 
+    /** These settings with {@code overrides} in place of the ones they name. */
+    public Env with(Map<String, String> overrides) {
+        Map<String, String> merged = new java.util.HashMap<>(values);
+        merged.putAll(overrides);
+        return new Env(merged);
+    }
+
     public String string(String key, String fallback) {
         String value = values.get(key);
         return value == null || value.isBlank() ? fallback : value.trim();

@@ -9,6 +9,8 @@ import dev.berth.api.ApiConfig;
 import dev.berth.api.ApiServer;
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
+import dev.berth.cluster.EtcdConfig;
+import dev.berth.cluster.SchedulerViews;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.ConsumerLag;
 import dev.berth.common.Env;
@@ -19,7 +21,6 @@ import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.scheduler.Consumers;
 import dev.berth.scheduler.Scheduler;
 import dev.berth.schema.avro.SessionRequest;
-import dev.berth.scheduler.PlacementSettings;
 import dev.berth.webhooks.WebhookSettings;
 import dev.berth.webhooks.Webhooks;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -70,6 +71,13 @@ public final class Stack implements AutoCloseable {
     }
 
     private void startAll(Env env, Consumer<String> progress) throws Exception {
+        var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        var health = new HealthRegistry(Duration.ofSeconds(4));
+        // the shared configuration in etcd, seeded from this environment on a first start; its addresses win over the environment
+        EtcdConfig shared = EtcdConfig.start(env, BerthConfig.from(env).topicPrefix(), "stack", metrics, health);
+        started.push(shared);
+        progress.accept("configuration under " + shared.prefixName() + " at revision " + shared.snapshot().revision());
+        env = shared.overlay(env);
         StackConfig config = StackConfig.from(env);
         BerthConfig berth = config.berth();
         if (config.embeddedKafka()) {
@@ -87,14 +95,12 @@ public final class Stack implements AutoCloseable {
         var created = TopicSetup.ensure(admin, berth, "http://" + apiConfig.etcdHost() + ":" + apiConfig.etcdPort());
         progress.accept("topics ready (" + created.size() + " created)");
 
-        var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        var health = new HealthRegistry(Duration.ofSeconds(4));
         started.push(ConsumerLag.start(admin, berth.topicPrefix(), metrics, ConsumerLag.INTERVAL));
 
-        Scheduler scheduler = Scheduler.start(berth, PlacementSettings.from(env), metrics, health);
+        Scheduler scheduler = Scheduler.start(berth, shared.live(snapshot -> SchedulerViews.placement(snapshot.values())), metrics, health);
         started.push(scheduler);
         progress.accept("scheduler started");
-        Consumers consumers = Consumers.start(env, berth, metrics, health);
+        Consumers consumers = Consumers.start(berth, shared, metrics, health);
         started.push(consumers);
         progress.accept("idle checks and usage metering started");
 
@@ -118,7 +124,8 @@ public final class Stack implements AutoCloseable {
         apiPort = await(api.start(vertx, berth, apiConfig, producer, view, health, metrics));
         started.push(() -> await(api.close()));
         progress.accept("api listening on http://" + apiConfig.host() + ":" + apiPort);
-        Webhooks webhooks = Webhooks.start(vertx, berth, apiConfig.pg(), WebhookSettings.from(env), metrics, health);
+        WebhookSettings webhookSettings = WebhookSettings.from(env);
+        Webhooks webhooks = Webhooks.start(vertx, berth, apiConfig.pg(), shared.live(snapshot -> webhookSettings.with(snapshot.values())), metrics, health);
         started.push(webhooks);
         progress.accept("webhook dispatcher started");
         progress.accept("superadmin keypair in " + KeypairFile.in(berth.stateDir()) + " (./berth curl signs requests with it)");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.Env;
 import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
@@ -44,7 +45,7 @@ final class TestStack implements AutoCloseable {
         this.superadmin = superadmin;
     }
 
-    /** An agent named {@code agentId} with 2 cores and 2 GiB; entries of {@code env} override any default. */
+    /** An agent named {@code agentId} with 2 cores and 2 GiB, a shared configuration of its own; entries of {@code env} override any default. */
     static TestStack start(Path stateDir, String agentId, Map<String, String> env) throws Exception {
         PgSettings pg = TestDatabases.freshSchema();
         Map<String, String> settings = new HashMap<>(Map.of(
@@ -58,6 +59,8 @@ final class TestStack implements AutoCloseable {
                 "BERTH_AGENT_MEM", "2g",
                 "BERTH_AGENT_HEARTBEAT", "500ms",
                 "BERTH_AGENT_KILL_GRACE", "2s"));
+        // its settings seed a configuration of its own, not the one other stacks on this etcd read
+        settings.put("BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix());
         settings.putAll(env);
         Stack stack;
         try {

@@ -1,8 +1,11 @@
 package dev.berth.scheduler;
 
+import dev.berth.cluster.ConfigKeys;
+import dev.berth.cluster.ConfigValues;
+import dev.berth.cluster.EtcdConfig;
+import dev.berth.cluster.SchedulerViews;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
-import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
 import dev.berth.common.RedisLink;
 import dev.berth.topology.ConsumersTopology;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -36,14 +40,21 @@ public final class Consumers implements AutoCloseable {
         this.reports = reports;
     }
 
-    /** Configured from the environment every service reads; BERTH_REDIS_HOST / BERTH_REDIS_PORT receive the idle reports. */
-    public static Consumers start(Env env, BerthConfig config, MeterRegistry registry, HealthRegistry health) {
-        return start(config, IdleSettingsFromEnv.from(env), env.string("BERTH_REDIS_HOST", "127.0.0.1"),
-                env.integer("BERTH_REDIS_PORT", 16379, 1, 65535), registry, health);
+    /** Idle settings from the shared configuration, live; its redis.host and redis.port receive the idle reports. */
+    public static Consumers start(BerthConfig config, EtcdConfig shared, MeterRegistry registry, HealthRegistry health) {
+        ConfigValues values = shared.atStart().values();
+        return start(config, shared.live(snapshot -> SchedulerViews.idle(snapshot.values())), values.get(ConfigKeys.REDIS_HOST),
+                values.get(ConfigKeys.REDIS_PORT), registry, health);
     }
 
     /** Redis at {@code redisHost:redisPort} receives the idle reports. */
     public static Consumers start(BerthConfig config, IdleSettings idle, String redisHost, int redisPort,
+                                  MeterRegistry registry, HealthRegistry health) {
+        return start(config, () -> idle, redisHost, redisPort, registry, health);
+    }
+
+    /** {@code idle} is read by every check: the shared configuration's live idle settings. */
+    public static Consumers start(BerthConfig config, Supplier<IdleSettings> idle, String redisHost, int redisPort,
                                   MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
         var redis = new RedisLink(redisHost, redisPort);
@@ -64,7 +75,7 @@ public final class Consumers implements AutoCloseable {
             return state == KafkaStreams.State.RUNNING ? Check.up("streams RUNNING") : Check.down("streams " + state);
         });
         streams.start();
-        log.info("idle checks: {}", idle.enabled());
+        log.info("idle checks: {}", idle.get().enabled());
         return new Consumers(streams, metrics, reports);
     }
 

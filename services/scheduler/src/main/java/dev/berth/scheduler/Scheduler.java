@@ -9,6 +9,7 @@ import dev.berth.topology.placement.PlacementOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -33,6 +34,11 @@ public final class Scheduler implements AutoCloseable {
     }
 
     public static Scheduler start(BerthConfig config, PlacementOptions placement, MeterRegistry registry, HealthRegistry health) {
+        return start(config, () -> placement, registry, health);
+    }
+
+    /** {@code placement} is read on every pass: the shared configuration's live placement options. */
+    public static Scheduler start(BerthConfig config, Supplier<PlacementOptions> placement, MeterRegistry registry, HealthRegistry health) {
         var topics = config.topics();
         var streams = new KafkaStreams(SchedulerTopology.build(topics, AdmissionOptions.DEFAULTS, placement, new SchedulerMetrics(registry)),
                 StreamsSettings.of(config, APPLICATION, STREAM_THREADS));

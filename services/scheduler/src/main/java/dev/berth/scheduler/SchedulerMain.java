@@ -1,5 +1,7 @@
 package dev.berth.scheduler;
 
+import dev.berth.cluster.EtcdConfig;
+import dev.berth.cluster.SchedulerViews;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.ConsumerLag;
 import dev.berth.common.Env;
@@ -14,26 +16,29 @@ import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
- * The scheduler as a process of its own, with the idle checks and usage metering beside it:
- * {@code BERTH_KAFKA_BOOTSTRAP} names the cluster, {@code BERTH_REDIS_HOST} / {@code BERTH_REDIS_PORT}
- * where idle reports go.
+ * The scheduler as a process of its own, with the idle checks and usage metering beside it. Its
+ * settings are the shared configuration in etcd (BERTH_ETCD_HOST / BERTH_ETCD_PORT), seeded from
+ * the environment on a first start: kafka.bootstrap names the cluster, redis.* where idle reports go,
+ * and placement and idle options apply live.
  */
 public final class SchedulerMain {
 
     private SchedulerMain() {}
 
     public static void main(String[] args) throws Exception {
-        Env env = Env.system();
-        BerthConfig config = BerthConfig.from(env);
-        if (config.kafkaBootstrap().isEmpty()) throw new IllegalArgumentException("BERTH_KAFKA_BOOTSTRAP must name the Kafka cluster");
+        Env local = Env.system();
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var health = new HealthRegistry(Duration.ofSeconds(3));
+        EtcdConfig shared = EtcdConfig.start(local, BerthConfig.from(local).topicPrefix(), "scheduler", registry, health);
+        Env env = shared.overlay(local);
+        BerthConfig config = BerthConfig.from(env);
+        if (config.kafkaBootstrap().isEmpty()) throw new IllegalArgumentException("kafka.bootstrap (BERTH_KAFKA_BOOTSTRAP) must name the Kafka cluster");
         Admin admin = Admin.create(KafkaClients.admin(config.kafkaBootstrap()));
         TopicBootstrapper.ensure(admin, config.topics(), (short) -1);
         health.register("kafka", () -> KafkaHealth.check(admin));
         ConsumerLag lag = ConsumerLag.start(admin, config.topicPrefix(), registry, ConsumerLag.INTERVAL);
-        Scheduler scheduler = Scheduler.start(config, PlacementSettings.from(env), registry, health);
-        Consumers consumers = Consumers.start(env, config, registry, health);
+        Scheduler scheduler = Scheduler.start(config, shared.live(snapshot -> SchedulerViews.placement(snapshot.values())), registry, health);
+        Consumers consumers = Consumers.start(config, shared, registry, health);
         OpsServer ops = OpsServer.start("127.0.0.1", env.integer("BERTH_SCHEDULER_OPS_PORT", 8092, 0, 65535), health, registry);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             ops.close();
@@ -41,6 +46,7 @@ public final class SchedulerMain {
             scheduler.close();
             lag.close();
             admin.close();
+            shared.close();
         }));
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,8 @@ final class DeliveryWorkers {
     private final DeliveryStore store;
     private final Sender sender;
     private final DeadLetters deadLetters;
-    private final WebhookSettings settings;
+    /** Read per round and per delivery: the shared configuration may change the limits at any time. */
+    private final Supplier<WebhookSettings> live;
     private final WebhookMetrics metrics;
     private final WebhookMetrics.InFlight inFlightTotal;
     private final Clock clock;
@@ -48,13 +50,13 @@ final class DeliveryWorkers {
     private Promise<Void> drained;
     private volatile Check lastClaim = Check.up("no round yet");
 
-    DeliveryWorkers(Vertx vertx, DeliveryStore store, Sender sender, DeadLetters deadLetters, WebhookSettings settings,
+    DeliveryWorkers(Vertx vertx, DeliveryStore store, Sender sender, DeadLetters deadLetters, Supplier<WebhookSettings> settings,
                     WebhookMetrics metrics, WebhookMetrics.InFlight inFlightTotal, Clock clock) {
         this.vertx = vertx;
         this.store = store;
         this.sender = sender;
         this.deadLetters = deadLetters;
-        this.settings = settings;
+        this.live = settings;
         this.metrics = metrics;
         this.inFlightTotal = inFlightTotal;
         this.clock = clock;
@@ -63,7 +65,7 @@ final class DeliveryWorkers {
     void start() {
         context = vertx.getOrCreateContext();
         context.runOnContext(started -> {
-            pollTimer = vertx.setPeriodic(settings.poll().toMillis(), tick -> round());
+            pollTimer = vertx.setPeriodic(live.get().poll().toMillis(), tick -> round());
             depthTimer = vertx.setPeriodic(DEPTH_INTERVAL.toMillis(), tick -> store.depths()
                     .onSuccess(metrics::depths)
                     .onFailure(e -> log.debug("webhook queue depths not read: {}", e.getMessage())));
@@ -101,6 +103,7 @@ final class DeliveryWorkers {
             return;
         }
         claiming = true;
+        WebhookSettings settings = live.get();
         store.claim(Map.copyOf(inFlight), settings.concurrency(), BATCH, settings.lease())
                 .onSuccess(claimed -> {
                     lastClaim = Check.up("last round claimed " + claimed.size());
@@ -123,10 +126,11 @@ final class DeliveryWorkers {
     private void send(DeliveryStore.Claimed delivery) {
         inFlight.merge(delivery.receiver(), 1, Integer::sum);
         inFlightTotal.add();
+        WebhookSettings settings = live.get();
         Optional<String> refused = settings.urls().problem(delivery.url());
         Future<Result> tried = refused.isPresent()
                 ? Future.succeededFuture(new Result.Refused(refused.get()))
-                : sender.post(delivery, delivery.secret() != null ? Optional.of(delivery.secret()) : settings.secret());
+                : sender.post(delivery, delivery.secret() != null ? Optional.of(delivery.secret()) : settings.secret(), settings.timeout());
         tried.compose(result -> settle(delivery, Attempts.decide(result, delivery.attempts(), settings)))
                 .onFailure(e -> log.warn("webhook delivery {} to {} not settled, tried again once its lease ends: {}",
                         delivery.id(), delivery.label(), e.getMessage()))

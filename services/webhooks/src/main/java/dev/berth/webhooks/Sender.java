@@ -31,22 +31,23 @@ final class Sender implements AutoCloseable {
 
     private final Vertx vertx;
     private final HttpClient client;
-    private final Duration timeout;
     private final Clock clock;
 
-    Sender(Vertx vertx, Duration timeout, Clock clock) {
+    /** {@code idle}: how long a pooled connection may stay unused. */
+    Sender(Vertx vertx, Duration idle, Clock clock) {
         this.vertx = vertx;
-        this.timeout = timeout;
         this.clock = clock;
         this.client = vertx.createHttpClient(new HttpClientOptions()
-                        .setConnectTimeout((int) timeout.toMillis())
-                        .setIdleTimeout((int) timeout.toSeconds() + 1)
+                        .setIdleTimeout((int) idle.toSeconds() + 1)
                         .setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_HOST));
     }
 
-    /** @param secret signs the body; empty: sent unsigned */
-    Future<Result> post(DeliveryStore.Claimed delivery, Optional<String> secret) {
+    /**
+     * @param secret  signs the body; empty: sent unsigned
+     * @param timeout for the whole exchange, from connecting to the answer's last byte
+     */
+    Future<Result> post(DeliveryStore.Claimed delivery, Optional<String> secret, Duration timeout) {
         byte[] bytes = delivery.payload().getBytes(StandardCharsets.UTF_8);
         long timestamp = clock.instant().getEpochSecond();
         Promise<Result> result = Promise.promise();

@@ -1,12 +1,15 @@
 package dev.berth.webhooks;
 
 import dev.berth.api.webhook.UrlPolicy;
+import dev.berth.cluster.ConfigKeys;
+import dev.berth.cluster.ConfigValues;
 import dev.berth.common.Env;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * How the dispatcher delivers, read once at start.
+ * How the dispatcher delivers. The limits come from the shared configuration and may change while
+ * it runs ({@link #with}); the poll interval is taken at start.
  *
  * @param timeout     BERTH_WEBHOOK_TIMEOUT: how long one POST may take, from connecting to the answer's last byte (5s)
  * @param attempts    BERTH_WEBHOOK_ATTEMPTS: tries per delivery before it is dead-lettered (6)
@@ -42,6 +45,16 @@ public record WebhookSettings(Duration timeout, int attempts, Duration backoff, 
                 env.duration("BERTH_WEBHOOK_POLL", Duration.ofSeconds(1)),
                 secret.isEmpty() ? Optional.empty() : Optional.of(secret),
                 UrlPolicy.from(env));
+    }
+
+    /**
+     * These settings with the delivery limits of the shared configuration (webhook.*); the secret and
+     * the URL policy stay the process' own.
+     */
+    public WebhookSettings with(ConfigValues shared) {
+        return new WebhookSettings(shared.get(ConfigKeys.WEBHOOK_TIMEOUT), shared.get(ConfigKeys.WEBHOOK_ATTEMPTS),
+                shared.get(ConfigKeys.WEBHOOK_BACKOFF), shared.get(ConfigKeys.WEBHOOK_BACKOFF_MAX),
+                shared.get(ConfigKeys.WEBHOOK_CONCURRENCY), shared.get(ConfigKeys.WEBHOOK_POLL), secret, urls);
     }
 
     /**

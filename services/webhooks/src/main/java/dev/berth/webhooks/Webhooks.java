@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,17 +49,28 @@ public final class Webhooks implements AutoCloseable {
         return start(vertx, berth, pg, settings, registry, health, berth.topics().prefix() + GROUP, Clock.systemUTC());
     }
 
+    /** With limits read live from {@code settings} (the shared configuration's), on every round and delivery. */
+    public static Webhooks start(Vertx vertx, BerthConfig berth, PgSettings pg, Supplier<WebhookSettings> settings,
+                                 MeterRegistry registry, HealthRegistry health) {
+        return start(vertx, berth, pg, settings, registry, health, berth.topics().prefix() + GROUP, Clock.systemUTC());
+    }
+
     static Webhooks start(Vertx vertx, BerthConfig berth, PgSettings pg, WebhookSettings settings, MeterRegistry registry,
+                          HealthRegistry health, String groupId, Clock clock) {
+        return start(vertx, berth, pg, () -> settings, registry, health, groupId, clock);
+    }
+
+    static Webhooks start(Vertx vertx, BerthConfig berth, PgSettings pg, Supplier<WebhookSettings> settings, MeterRegistry registry,
                           HealthRegistry health, String groupId, Clock clock) {
         Migrations.migrate(pg);
         Pool pool = pg.pool(vertx, POOL_SIZE);
         WebhookMetrics.InFlight inFlight = new WebhookMetrics.InFlight();
         WebhookMetrics metrics = new WebhookMetrics(registry, inFlight);
-        Sender sender = new Sender(vertx, settings.timeout(), clock);
+        Sender sender = new Sender(vertx, settings.get().timeout(), clock);
         DeadLetters deadLetters = new DeadLetters(berth.kafkaBootstrap(), berth.topics().webhookDeadLetters.name());
         DeliveryWorkers workers = new DeliveryWorkers(vertx, new DeliveryStore(pool), sender, deadLetters, settings, metrics, inFlight, clock);
         Dispatcher dispatcher = new Dispatcher(berth.kafkaBootstrap(), berth.topics().sessionEvents.name(), groupId, pool, metrics, workers::nudge);
-        Webhooks webhooks = new Webhooks(pool, dispatcher, workers, sender, deadLetters, settings.timeout().plusSeconds(5));
+        Webhooks webhooks = new Webhooks(pool, dispatcher, workers, sender, deadLetters, settings.get().timeout().plusSeconds(5));
         health.registerNow("webhooks", webhooks::check);
         workers.start();
         dispatcher.start();

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -51,10 +52,13 @@ public final class AdminRoutes {
 
     private final Pool pool;
     private final Runnable outboxWritten;
+    /** api.rate-limit.default of the shared configuration: the rate_limit of a keypair created without one. */
+    private final IntSupplier defaultRateLimit;
 
-    public AdminRoutes(Pool pool, Runnable outboxWritten) {
+    public AdminRoutes(Pool pool, Runnable outboxWritten, IntSupplier defaultRateLimit) {
         this.pool = pool;
         this.outboxWritten = outboxWritten;
+        this.defaultRateLimit = defaultRateLimit;
     }
 
     public List<Route> routes() {
@@ -123,6 +127,7 @@ public final class AdminRoutes {
         Principal caller = writer(ctx, entity);
         JsonObject body = RequestValidation.jsonObject(ctx.body().buffer());
         Map<String, Object> values = values(entity, body, true);
+        if (entity == Entities.KEYPAIRS) values.putIfAbsent("rate_limit", defaultRateLimit.getAsInt());
         Map<String, Object> generated = entity.generated().get();
         values.putAll(generated);
         String columns = String.join(", ", values.keySet());

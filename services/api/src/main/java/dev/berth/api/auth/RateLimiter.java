@@ -11,6 +11,7 @@ import io.vertx.redis.client.Response;
 import io.vertx.redis.client.Command;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * AUTH-12: at most the keypair's {@code rate_limit} requests in a sliding window, counted in
@@ -37,9 +38,10 @@ public final class RateLimiter implements Handler<RoutingContext> {
     private static final String KEY_PREFIX = "berth:rlim:";
 
     private final Redis redis;
-    private final Duration window;
+    /** Read per request: api.rate-window of the shared configuration, live. */
+    private final Supplier<Duration> window;
 
-    public RateLimiter(Redis redis, Duration window) {
+    public RateLimiter(Redis redis, Supplier<Duration> window) {
         this.redis = redis;
         this.window = window;
     }
@@ -51,7 +53,8 @@ public final class RateLimiter implements Handler<RoutingContext> {
             ctx.next();
             return;
         }
-        count(principal).onComplete(result -> {
+        Duration window = this.window.get();
+        count(principal, window).onComplete(result -> {
             if (result.failed()) {
                 ctx.fail(new ProblemException(ProblemKind.SERVICE_UNAVAILABLE, "cannot reach Redis for rate limits: " + result.cause().getMessage(), result.cause()));
                 return;
@@ -71,7 +74,7 @@ public final class RateLimiter implements Handler<RoutingContext> {
         });
     }
 
-    private Future<Response> count(Principal principal) {
+    private Future<Response> count(Principal principal, Duration window) {
         return redis.send(Request.cmd(Command.EVAL).arg(SCRIPT).arg(1).arg(KEY_PREFIX + principal.accessKey())
                 .arg(window.toMillis()).arg(principal.rateLimit()).arg(UUID.randomUUID().toString()));
     }

@@ -37,6 +37,8 @@ public enum ProblemKind {
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "HTTP method not allowed."),
     /** A unique name or key is taken; the detail names the field. */
     OBJECT_ALREADY_EXISTS(409, "object-already-exists", "The object already exists."),
+    /** The object changed since the revision the request named (If-Match), or while it was written. */
+    CONFLICT(409, "conflict", "The object changed meanwhile."),
     /** The object is still referenced (a policy used by keypairs); the detail says by what. */
     OBJECT_IN_USE(409, "object-in-use", "The object is still in use."),
     /** The body is over the API's size limit; nothing of it was read into a request. */
