@@ -4,7 +4,7 @@ import dev.berth.cli.Group;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code berth admin <entity> list|get|create|update|rm}: one command per entity of the admin API, added by {@link #addEntities}. */
+/** {@code berth admin <entity> list|get|create|update|rm}: one command per entity of the admin API, added by {@link #addEntities}, and {@code berth admin config}. */
 @Command(name = "admin", description = "The admin API (/v1/admin): superadmins and domain admins.",
         synopsisSubcommandLabel = "ENTITY COMMAND")
 public final class AdminCommand extends Group {
@@ -16,5 +16,6 @@ public final class AdminCommand extends Group {
             command.getCommandSpec().usageMessage().description("The " + entity.path() + " of the admin API (" + entity.base() + ").");
             admin.addSubcommand(entity.path(), command);
         }
+        admin.addSubcommand("config", new CommandLine(new dev.berth.cli.config.ConfigCommand()));
     }
 }
