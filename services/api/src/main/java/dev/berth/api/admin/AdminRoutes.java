@@ -251,13 +251,14 @@ public final class AdminRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** AUTH-06: a new user gets a keypair with the default policy, admin iff the role is. */
+    /** AUTH-06: a new user gets a keypair with the default policy and rate limit, admin iff the role is. */
     private Future<JsonObject> afterCreate(SqlConnection conn, Entity entity, Row row) {
         if (entity != Entities.USERS) return Future.succeededFuture(new JsonObject());
         Keys.Keypair keypair = Keys.generate();
         boolean admin = Role.of(row.getString("role")).isAdmin();
-        return conn.preparedQuery("INSERT INTO keypairs (access_key, secret_key, user_id, is_admin, resource_policy) VALUES ($1, $2, $3, $4, 'default')")
-                .execute(Tuple.of(keypair.accessKey(), keypair.secretKey(), row.getUUID("id"), admin))
+        return conn.preparedQuery("INSERT INTO keypairs (access_key, secret_key, user_id, is_admin, resource_policy, rate_limit)"
+                        + " VALUES ($1, $2, $3, $4, 'default', $5)")
+                .execute(Tuple.of(keypair.accessKey(), keypair.secretKey(), row.getUUID("id"), admin, defaultRateLimit.getAsInt()))
                 .compose(done -> Outbox.record(conn, new ConfigChange.Keypair(keypair.accessKey())))
                 .map(done -> new JsonObject().put("keypair", new JsonObject()
                         .put("accessKey", keypair.accessKey()).put("secretKey", keypair.secretKey())));
