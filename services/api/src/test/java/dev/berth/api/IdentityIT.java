@@ -100,8 +100,10 @@ class IdentityIT {
         pg = TestDatabases.freshSchema();
         stateDir = Files.createTempDirectory("identity-it");
         BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 1, stateDir);
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_API_RATE_WINDOW", "60s")));
+        // the rate window is the shared configuration's, seeded as ApiMain seeds it
+        Env env = dev.berth.cluster.EtcdConfig.seedAndOverlay(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(),
+                "BERTH_API_RATE_WINDOW", "60s")), topics.prefix());
+        ApiConfig config = ApiConfig.from(env);
         producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());
         view.start();

@@ -144,6 +144,11 @@ public final class ConfigValues {
         }
         for (var change : new TreeMap<>(changes).entrySet()) {
             String name = change.getKey();
+            // a stray key etcd holds may always be removed: that is how a bad one written behind Berth's back is cleaned up
+            if (change.getValue().isEmpty() && stored.containsKey(name) && !name.startsWith(RESERVED)) {
+                next.remove(name);
+                continue;
+            }
             if (name.startsWith(RESERVED) || ConfigKeys.find(name).isEmpty()) {
                 problems.add(new Problem(name, "is not a configuration key (see GET /v1/admin/config)"));
                 continue;

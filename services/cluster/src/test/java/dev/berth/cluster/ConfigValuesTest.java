@@ -49,6 +49,7 @@ class ConfigValuesTest {
         assertEquals(List.of("scheduler.group.gpu.num-retries-to-skip"), ConfigValues.validateWrite(Map.of("scheduler.group.gpu.policy", "drf"),
                 Map.of("scheduler.group.gpu.num-retries-to-skip", Optional.of("2"))).stream().map(Problem::key).toList());
         // removing the key that broke the rule is a valid write; a bad stored value left alone does not block one
+        assertEquals(List.of(), ConfigValues.validateWrite(Map.of("stray.key", "1"), Map.of("stray.key", Optional.empty())));
         assertEquals(List.of(), ConfigValues.validateWrite(Map.of("scheduler.policy", "lifo", "webhook.timeout", "x"),
                 Map.of("scheduler.num-retries-to-skip", Optional.empty(), "api.rate-window", Optional.of("1m"))));
     }
