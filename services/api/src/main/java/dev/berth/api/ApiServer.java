@@ -129,11 +129,11 @@ public final class ApiServer {
                     String etcd = "http://" + config.etcdHost() + ":" + config.etcdPort();
                     // EVT-07: the node id tells operators which instance leads; the pid and a nonce keep candidates apart
                     String candidate = berth.instanceId() + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
-                    leadership = Leadership.connect(etcd, HistoryRetention.ELECTION, candidate, LEADER_TTL);
+                    leadership = Leadership.connect(etcd, Leadership.electionFor(HistoryRetention.ELECTION, pg), candidate, LEADER_TTL);
                     leadership.start();
                     retention = new HistoryRetention(pool, leadership, config.historyRetention(), config.historyInterval());
                     retention.start();
-                    reconcileLeadership = Leadership.connect(etcd, SessionReconciliation.ELECTION, candidate, LEADER_TTL);
+                    reconcileLeadership = Leadership.connect(etcd, Leadership.electionFor(SessionReconciliation.ELECTION, pg), candidate, LEADER_TTL);
                     reconcileLeadership.start();
                     reconciliation = new SessionReconciliation(pool, reconcileLeadership, view::get, RECONCILE_GRACE, RECONCILE_INTERVAL);
                     reconciliation.start();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.Env;
@@ -104,7 +105,7 @@ class ApiIT {
         try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
             TopicBootstrapper.ensure(admin, topics, (short) 1);
         }
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema())));
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(), "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
         requestProducer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         eventWriter = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "api-it-events"),
                 new StringSerializer(), new ByteArraySerializer());
@@ -363,7 +364,8 @@ class ApiIT {
     @DisplayName("a create that Kafka does not acknowledge in time is 503 service-unavailable")
     void unacknowledgedCreate() throws Exception {
         String deadBroker = "127.0.0.1:1";
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", pg.schema())));
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", pg.schema(),
+                "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
         BerthConfig berth = new BerthConfig(deadBroker, topics.prefix(), 2, stateDir);
         ApiServer stranded = new ApiServer();
         try (Producer<String, SessionRequest> producer = RequestPublisher.createProducer(deadBroker, config.ackTimeout())) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
@@ -102,7 +103,7 @@ class IdentityIT {
         BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 1, stateDir);
         // the rate window is the shared configuration's, seeded as ApiMain seeds it
         Env env = dev.berth.cluster.EtcdConfig.seedAndOverlay(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_API_RATE_WINDOW", "60s")), topics.prefix());
+                "BERTH_API_RATE_WINDOW", "60s", "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())), topics.prefix());
         ApiConfig config = ApiConfig.from(env);
         producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());

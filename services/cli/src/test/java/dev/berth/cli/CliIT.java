@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.Env;
 import dev.berth.identity.PgSettings;
 import dev.berth.identity.TestDatabases;
@@ -45,17 +46,19 @@ class CliIT {
 
     @BeforeAll
     void start() throws Exception {
-        stack = Stack.start(new Env(Map.of(
-                "BERTH_STATE_DIR", stateDir.toString(),
-                "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_KAFKA_PORT", "0",
-                "BERTH_KAFKA_CONTROLLER_PORT", "0",
-                "BERTH_API_PORT", "0",
-                "BERTH_AGENT_ID", "cli-agent",
-                "BERTH_AGENT_CPU", "2",
-                "BERTH_AGENT_MEM", "2g",
-                "BERTH_AGENT_HEARTBEAT", "500ms",
-                "BERTH_AGENT_KILL_GRACE", "2s")), step -> {});
+        stack = Stack.start(new Env(Map.ofEntries(
+                // its settings seed a configuration of its own, not the one other stacks on this etcd read
+                Map.entry("BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix()),
+                Map.entry("BERTH_STATE_DIR", stateDir.toString()),
+                Map.entry("BERTH_PG_SCHEMA", pg.schema()),
+                Map.entry("BERTH_KAFKA_PORT", "0"),
+                Map.entry("BERTH_KAFKA_CONTROLLER_PORT", "0"),
+                Map.entry("BERTH_API_PORT", "0"),
+                Map.entry("BERTH_AGENT_ID", "cli-agent"),
+                Map.entry("BERTH_AGENT_CPU", "2"),
+                Map.entry("BERTH_AGENT_MEM", "2g"),
+                Map.entry("BERTH_AGENT_HEARTBEAT", "500ms"),
+                Map.entry("BERTH_AGENT_KILL_GRACE", "2s"))), step -> {});
         env = Map.of("BERTH_STATE_DIR", stateDir.toString(), "BERTH_API", "http://127.0.0.1:" + stack.apiPort());
     }
 
@@ -205,5 +208,22 @@ class CliIT {
 
     private CliRun cli(String... args) {
         return CliRun.of(env, args);
+    }
+
+    @Test
+    @Order(10)
+    @DisplayName("admin config: a set with one bad value exits 1 naming the key and changes nothing; a good set applies and get shows it came from etcd")
+    void adminConfig() {
+        CliRun refused = cli("admin", "config", "set", "webhook.attempts=3", "webhook.backoff=later");
+        assertEquals(1, refused.exit(), refused.toString());
+        assertTrue(refused.err().contains("webhook.backoff"), refused.toString());
+        CliRun untouched = cli("admin", "config", "get", "webhook.attempts");
+        assertEquals(0, untouched.exit(), untouched.toString());
+        assertTrue(untouched.out().lines().noneMatch(line -> line.matches("webhook\\.attempts\\s+3\\s.*")), "the good half was not applied: " + untouched);
+
+        CliRun set = cli("admin", "config", "set", "webhook.attempts=3");
+        assertEquals(0, set.exit(), set.toString());
+        CliRun shown = cli("admin", "config", "get", "webhook.attempts");
+        assertTrue(shown.out().lines().anyMatch(line -> line.matches("webhook\\.attempts\\s+3\\s+etcd\\s.*")), shown.toString());
     }
 }

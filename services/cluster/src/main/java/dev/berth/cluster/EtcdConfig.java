@@ -230,15 +230,17 @@ public final class EtcdConfig implements AutoCloseable {
     }
 
     /**
-     * {@code env} with the restart-applied keys that etcd held at start in place of the variables
-     * they seed (BERTH_KAFKA_BOOTSTRAP, BERTH_PG_*, BERTH_REDIS_*, ...): what a process builds its
-     * clients from, so that the shared configuration wins over a process' own environment.
+     * {@code env} with the restart-applied keys that etcd held at start for the variables the
+     * process was not given (BERTH_KAFKA_BOOTSTRAP, BERTH_PG_*, BERTH_REDIS_*, ...): what it builds
+     * its clients from. A variable the process was given wins, so one process can be pointed
+     * elsewhere (a test's own broker, a replica) without touching the cluster's settings.
      */
     public Env overlay(Env env) {
         ConfigSnapshot start = atStart;
         Map<String, String> overrides = new TreeMap<>();
         for (ConfigKey<?> key : ConfigKeys.ALL) {
-            if (key.applies() == Applies.RESTART && key.env().isPresent() && start.values().has(key.name())) {
+            if (key.applies() == Applies.RESTART && key.env().isPresent() && env.string(key.env().get(), "").isEmpty()
+                    && start.values().has(key.name())) {
                 overrides.put(key.env().get(), start.values().text(key.name()));
             }
         }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.cluster.ConfigSnapshot.Source;
 import dev.berth.cluster.EtcdConfig.WriteResult;
 import dev.berth.common.Check;
+import dev.berth.common.Env;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -54,6 +55,20 @@ class EtcdConfigIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> window.get().equals(Duration.ofSeconds(90)));
         assertEquals(Source.ETCD, reader.snapshot().source("api.rate-window"));
         assertTrue(meters.get("berth.config.reloads").tag("reader", "reader").counter().count() >= 1);
+    }
+
+    @Test
+    @DisplayName("an address in etcd fills the variable a process was not given; one it was given wins for that process")
+    void addressesFillWhatTheEnvironmentLeavesOut() {
+        writer = open("writer");
+        assertInstanceOf(WriteResult.Written.class, writer.write(
+                Map.of("kafka.bootstrap", Optional.of("10.0.0.7:9092"), "redis.port", Optional.of("6390")), OptionalLong.empty()));
+        reader = open("reader");
+
+        Env given = reader.overlay(new Env(Map.of("BERTH_KAFKA_BOOTSTRAP", "127.0.0.1:19092")));
+        assertEquals("127.0.0.1:19092", given.string("BERTH_KAFKA_BOOTSTRAP", ""), "the process' own broker");
+        assertEquals(6390, given.integer("BERTH_REDIS_PORT", 0, 1, 65535), "the cluster's Redis port, which it was not given");
+        assertEquals("10.0.0.7:9092", reader.overlay(new Env(Map.of())).string("BERTH_KAFKA_BOOTSTRAP", ""));
     }
 
     @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.agent.AgentConfig;
 import dev.berth.agent.SimulatedFleet;
 import dev.berth.api.ApiMain;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.KafkaClients;
@@ -77,6 +78,7 @@ class SchedulerKillIT {
     private final PgSettings pg = TestDatabases.freshSchema();
     private final List<ChildJvm> children = new ArrayList<>();
     private final Topics topics = Topics.withPrefix("", 4);
+    private final String configPrefix = TestEtcd.freshPrefix();
     private EmbeddedKafka kafka;
     private SimulatedFleet fleet;
     private SignedClient api;
@@ -276,7 +278,9 @@ class SchedulerKillIT {
     }
 
     private Map<String, String> common(String name) {
-        return Map.of("BERTH_KAFKA_BOOTSTRAP", kafka.bootstrapServers(), "BERTH_STATE_DIR", dir.resolve(name).toString(), "BERTH_PARTITIONS", "4");
+        // one shared configuration for this test's processes, apart from the one other stacks on this etcd read
+        return Map.of("BERTH_KAFKA_BOOTSTRAP", kafka.bootstrapServers(), "BERTH_STATE_DIR", dir.resolve(name).toString(), "BERTH_PARTITIONS", "4",
+                "BERTH_CONFIG_PREFIX", configPrefix);
     }
 
     private ChildJvm child(String name, Class<?> main, Map<String, String> env) {

@@ -52,6 +52,9 @@ import org.junit.jupiter.api.TestInstance;
 class ServerRestartIT {
 
     private static final Duration READY = Duration.ofSeconds(120);
+    /** The stack's tables: the default database and schema, on the test's own PostgreSQL. */
+    private static final String STACK_DATABASE = "berth";
+    private static final String STACK_SCHEMA = "public";
     /** Health checks run every few seconds and clients reconnect with backoff: a minute is plenty. */
     private static final Duration RECOVERY = Duration.ofSeconds(60);
     private static final Duration OUTAGE_SEEN = Duration.ofSeconds(30);
@@ -181,7 +184,7 @@ class ServerRestartIT {
     /** The history retention election has a leader again: on the test's own etcd the stack's API is the only candidate. */
     private void awaitLeader() {
         try (Client etcd = Leadership.client("http://127.0.0.1:" + servers.port("BERTH_ETCD_PORT"))) {
-            ByteSequence election = ByteSequence.from(HistoryRetention.ELECTION, StandardCharsets.UTF_8);
+            ByteSequence election = ByteSequence.from(Leadership.electionFor(HistoryRetention.ELECTION, STACK_DATABASE, STACK_SCHEMA), StandardCharsets.UTF_8);
             await().atMost(RECOVERY).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                     !etcd.getElectionClient().leader(election).get(5, TimeUnit.SECONDS).getKv().getValue().isEmpty());
         }
@@ -194,7 +197,7 @@ class ServerRestartIT {
     /** Session id to status, as the API's projector wrote them to PostgreSQL. */
     private Map<String, String> readModel() throws Exception {
         Map<String, String> model = new HashMap<>();
-        try (Connection conn = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + servers.port("BERTH_PG_PORT") + "/berth", "postgres", "");
+        try (Connection conn = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + servers.port("BERTH_PG_PORT") + "/" + STACK_DATABASE, "postgres", "");
              Statement statement = conn.createStatement();
              ResultSet rows = statement.executeQuery("SELECT id::text, status FROM sessions")) {
             while (rows.next()) model.put(rows.getString(1), rows.getString(2));

@@ -108,6 +108,18 @@ public final class Leadership implements Fence, AutoCloseable {
         this.thread = Thread.ofPlatform().name("berth-leadership-" + electionName).daemon(true).unstarted(this::run);
     }
 
+    /**
+     * The election of a job that works on one database: installations that share etcd but not their
+     * tables (another database or schema) each get a leader of their own.
+     */
+    public static String electionFor(String job, PgSettings pg) {
+        return electionFor(job, pg.database(), pg.schema());
+    }
+
+    public static String electionFor(String job, String database, String schema) {
+        return job + "/" + database + "/" + schema;
+    }
+
     /** A candidate with its own etcd client (closed with it); {@code endpoints} e.g. {@code http://127.0.0.1:12379}, comma-separated. */
     public static Leadership connect(String endpoints, String electionName, String candidate, Duration ttl) {
         return new Leadership(client(endpoints), true, electionName, candidate, ttl);

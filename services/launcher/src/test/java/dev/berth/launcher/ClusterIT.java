@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
 import dev.berth.identity.PgSettings;
@@ -74,6 +75,8 @@ class ClusterIT {
                 "BERTH_AGENT_CPU", "2",
                 "BERTH_AGENT_MEM", "2g"));
         environment.put("BERTH_AGENT_HEARTBEAT", "500ms");
+        // its settings seed a configuration of its own, not the one other stacks on this etcd read
+        environment.put("BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix());
         cluster = Cluster.start(environment, 2, step -> {});
         portA = cluster.members().get(0).apiPort();
         portB = cluster.members().get(1).apiPort();

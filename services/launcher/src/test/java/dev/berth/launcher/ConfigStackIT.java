@@ -1,18 +1,13 @@
 package dev.berth.launcher;
 
+import static dev.berth.launcher.TestStack.JSON;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cluster.TestEtcd;
-import dev.berth.common.Env;
-import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
-import dev.berth.identity.RequestSigner;
-import dev.berth.identity.TestDatabases;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -34,41 +28,30 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfigStackIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofSeconds(20);
 
     @TempDir static Path stateDir;
-    private final PgSettings pg = TestDatabases.freshSchema();
     private final String prefix = TestEtcd.freshPrefix();
     private final HttpClient http = HttpClient.newHttpClient();
-    private Stack stack;
+    private TestStack stack;
     private Keys.Keypair superadmin;
 
     @BeforeAll
     void start() throws Exception {
         TestEtcd.endpoint();
-        stack = Stack.start(new Env(Map.of(
-                "BERTH_STATE_DIR", stateDir.toString(),
-                "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_CONFIG_PREFIX", prefix,
-                "BERTH_API_RATE_WINDOW", "2m",
-                "BERTH_KAFKA_PORT", "0",
-                "BERTH_KAFKA_CONTROLLER_PORT", "0",
-                "BERTH_API_PORT", "0",
-                "BERTH_AGENT_ID", "config-agent")), step -> {});
-        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        stack = TestStack.start(stateDir, "config-agent", Map.of("BERTH_CONFIG_PREFIX", prefix, "BERTH_API_RATE_WINDOW", "2m"));
+        superadmin = stack.superadmin();
     }
 
     @AfterAll
     void stop() throws Exception {
         if (stack != null) stack.close();
-        TestDatabases.drop(pg);
     }
 
     @Test
     @DisplayName("GET /v1/admin/config shows every key with value, default, source and when it applies, and the revision as ETag")
     void shows() throws Exception {
-        HttpResponse<String> answer = send(superadmin, "GET", "/v1/admin/config", null);
+        HttpResponse<String> answer = stack.send(superadmin, "GET", "/v1/admin/config", null);
         assertEquals(200, answer.statusCode(), answer.body());
         JsonNode body = JSON.readTree(answer.body());
         assertEquals("\"" + body.path("revision").asLong() + "\"", answer.headers().firstValue("ETag").orElse(""));
@@ -84,34 +67,34 @@ class ConfigStackIT {
     @Test
     @DisplayName("a change of api.rate-limit.default applies at once: the next user's keypair is refused its fourth request; only superadmins may change it")
     void liveRateLimit() throws Exception {
-        HttpResponse<String> set = send(superadmin, "PATCH", "/v1/admin/config", "{\"api.rate-limit.default\": 3}");
+        HttpResponse<String> set = stack.send(superadmin, "PATCH", "/v1/admin/config", "{\"api.rate-limit.default\": 3}");
         assertEquals(200, set.statusCode(), set.body());
 
-        HttpResponse<String> created = send(superadmin, "POST", "/v1/admin/users", """
+        HttpResponse<String> created = stack.send(superadmin, "POST", "/v1/admin/users", """
                 {"email": "config-user@example.org", "username": "config-user", "domain": "default"}""");
         assertEquals(201, created.statusCode(), created.body());
         JsonNode pair = JSON.readTree(created.body()).path("keypair");
         Keys.Keypair user = new Keys.Keypair(pair.path("accessKey").asText(), pair.path("secretKey").asText());
 
-        assertEquals(403, send(user, "GET", "/v1/admin/config", null).statusCode());
-        assertEquals(403, send(user, "PATCH", "/v1/admin/config", "{\"api.rate-limit.default\": 100}").statusCode());
-        assertEquals(200, send(user, "GET", "/v1/sessions", null).statusCode(), "the third of three allowed");
-        HttpResponse<String> over = send(user, "GET", "/v1/sessions", null);
+        assertEquals(403, stack.send(user, "GET", "/v1/admin/config", null).statusCode());
+        assertEquals(403, stack.send(user, "PATCH", "/v1/admin/config", "{\"api.rate-limit.default\": 100}").statusCode());
+        assertEquals(200, stack.send(user, "GET", "/v1/sessions", null).statusCode(), "the third of three allowed");
+        HttpResponse<String> over = stack.send(user, "GET", "/v1/sessions", null);
         assertEquals(429, over.statusCode(), "the fourth is over the keypair's limit of 3: " + over.body());
     }
 
     @Test
     @DisplayName("a write with an unknown key or a bad value is refused naming it, with nothing of it applied; a stale If-Match is 409")
     void validatedWrites() throws Exception {
-        HttpResponse<String> refused = send(superadmin, "PATCH", "/v1/admin/config", "{\"webhook.attempts\": 2, \"webhook.atempts\": 3}");
+        HttpResponse<String> refused = stack.send(superadmin, "PATCH", "/v1/admin/config", "{\"webhook.attempts\": 2, \"webhook.atempts\": 3}");
         assertEquals(400, refused.statusCode(), refused.body());
         assertTrue(JSON.readTree(refused.body()).path("detail").asText().contains("webhook.atempts"), refused.body());
-        JsonNode now = JSON.readTree(send(superadmin, "GET", "/v1/admin/config?key=webhook.attempts", null).body());
+        JsonNode now = JSON.readTree(stack.send(superadmin, "GET", "/v1/admin/config?key=webhook.attempts", null).body());
         assertEquals("6", key(now, "webhook.attempts").path("value").asText(), "the good half of the refused write was not applied");
 
         long revision = now.path("revision").asLong();
-        assertEquals(200, send(superadmin, "PATCH", "/v1/admin/config", "{\"webhook.backoff\": \"2s\"}", "\"" + revision + "\"").statusCode());
-        HttpResponse<String> stale = send(superadmin, "PATCH", "/v1/admin/config", "{\"webhook.backoff\": \"3s\"}", "\"" + revision + "\"");
+        assertEquals(200, stack.send(superadmin, "PATCH", "/v1/admin/config", "{\"webhook.backoff\": \"2s\"}", Map.of("If-Match", "\"" + revision + "\"")).statusCode());
+        HttpResponse<String> stale = stack.send(superadmin, "PATCH", "/v1/admin/config", "{\"webhook.backoff\": \"3s\"}", Map.of("If-Match", "\"" + revision + "\""));
         assertEquals(409, stale.statusCode(), stale.body());
     }
 
@@ -120,7 +103,7 @@ class ConfigStackIT {
     void badValueOnHealth() throws Exception {
         TestEtcd.put(prefix, "scheduler.agent-stale-after", "forty seconds");
         await().atMost(DEADLINE).until(() -> health().contains("scheduler.agent-stale-after"));
-        JsonNode config = JSON.readTree(send(superadmin, "GET", "/v1/admin/config?key=scheduler.agent-stale-after", null).body());
+        JsonNode config = JSON.readTree(stack.send(superadmin, "GET", "/v1/admin/config?key=scheduler.agent-stale-after", null).body());
         assertEquals("40s", key(config, "scheduler.agent-stale-after").path("value").asText(), "the last good value stays in effect");
         assertTrue(key(config, "scheduler.agent-stale-after").has("rejected"), config.toString());
 
@@ -129,28 +112,12 @@ class ConfigStackIT {
     }
 
     private String health() throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/v1/health")).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.stack().apiPort() + "/v1/health")).GET().build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static JsonNode key(JsonNode config, String name) {
         return StreamSupport.stream(config.path("keys").spliterator(), false).filter(k -> k.path("key").asText().equals(name))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + config));
-    }
-
-    private HttpResponse<String> send(Keys.Keypair keypair, String method, String path, String body) throws IOException, InterruptedException {
-        return send(keypair, method, path, body, null);
-    }
-
-    private HttpResponse<String> send(Keys.Keypair keypair, String method, String path, String body, String ifMatch)
-            throws IOException, InterruptedException {
-        String host = "127.0.0.1:" + stack.apiPort();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + path)).timeout(Duration.ofSeconds(15));
-        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method, path, host, body == null ? null : "application/json", Instant.now())
-                .forEach(request::header);
-        if (ifMatch != null) request.header("If-Match", ifMatch);
-        if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
-        else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

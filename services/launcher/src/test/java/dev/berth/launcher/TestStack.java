@@ -88,11 +88,17 @@ final class TestStack implements AutoCloseable {
         return send(superadmin, method, path, body);
     }
 
-    /** A request signed with {@code keypair}; a body is sent as JSON. */
     HttpResponse<String> send(Keys.Keypair keypair, String method, String path, String body) throws IOException, InterruptedException {
+        return send(keypair, method, path, body, Map.of());
+    }
+
+    /** A request signed with {@code keypair}, with {@code headers} besides; a body is sent as JSON. */
+    HttpResponse<String> send(Keys.Keypair keypair, String method, String path, String body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host() + path)).timeout(Duration.ofSeconds(15));
         RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method, path, host(), body == null ? null : "application/json", Instant.now())
                 .forEach(request::header);
+        headers.forEach(request::header);
         if (body == null) request.method(method, HttpRequest.BodyPublishers.noBody());
         else request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

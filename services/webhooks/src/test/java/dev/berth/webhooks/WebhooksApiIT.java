@@ -10,6 +10,7 @@ import dev.berth.api.ApiConfig;
 import dev.berth.api.ApiServer;
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
@@ -93,7 +94,7 @@ class WebhooksApiIT {
         Path stateDir = Files.createTempDirectory("webhooks-api-it");
         BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 1, stateDir);
         Env env = new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(), "BERTH_DEV_MODE", "true",
-                "BERTH_WEBHOOK_ATTEMPTS", "2", "BERTH_WEBHOOK_BACKOFF", "100ms", "BERTH_WEBHOOK_TIMEOUT", "2s", "BERTH_WEBHOOK_POLL", "100ms"));
+                "BERTH_WEBHOOK_ATTEMPTS", "2", "BERTH_WEBHOOK_BACKOFF", "100ms", "BERTH_WEBHOOK_TIMEOUT", "2s", "BERTH_WEBHOOK_POLL", "100ms", "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix()));
         ApiConfig config = ApiConfig.from(env);
         producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         events = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "webhooks-api-it"), new StringSerializer(), new ByteArraySerializer());

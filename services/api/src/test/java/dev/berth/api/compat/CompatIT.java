@@ -10,6 +10,7 @@ import dev.berth.api.ApiConfig;
 import dev.berth.api.ApiServer;
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
+import dev.berth.cluster.TestEtcd;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
@@ -104,7 +105,7 @@ class CompatIT {
         try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
             TopicBootstrapper.ensure(admin, topics, (short) 1);
         }
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema())));
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(), "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
         requestProducer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         eventWriter = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "compat-it-events"),
                 new StringSerializer(), new ByteArraySerializer());
