@@ -12,8 +12,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +19,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -46,53 +43,35 @@ class FencedTransactionsIT {
 
     private static final Duration TTL = Duration.ofSeconds(3);
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static Client etcd;
-    private static PgSettings pg;
-    private static Vertx vertx;
-    private static Pool pool;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private static LeaderTestBed bed;
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = Leadership.client(TestEtcd.endpoint());
-        pg = TestDatabases.freshSchema();
-        Migrations.migrate(pg);
-        vertx = Vertx.vertx();
-        pool = pg.pool(vertx, 4);
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement()) {
+        bed = LeaderTestBed.open(4);
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement()) {
             statement.execute("CREATE TABLE guarded_writes (writer text NOT NULL)");
         }
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pool != null) await(pool.close());
-        if (vertx != null) await(vertx.close());
-        if (pg != null) TestDatabases.drop(pg);
-        if (etcd != null) etcd.close();
+        if (bed != null) bed.close();
     }
 
     @BeforeEach
     void empty() throws Exception {
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement()) {
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement()) {
             statement.execute("DELETE FROM guarded_writes");
         }
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) closeable.close();
+        bed.closeOpened();
     }
 
     private static String election() {
         return "berth/test/fenced-" + UUID.randomUUID();
-    }
-
-    private Leadership candidate(Client client, String election, String name) {
-        Leadership leadership = new Leadership(client, election, name, TTL);
-        closing.add(leadership);
-        leadership.start();
-        return leadership;
     }
 
     private static Future<String> insert(SqlConnection conn, String writer) {
@@ -101,7 +80,7 @@ class FencedTransactionsIT {
 
     private static Set<String> writers() throws Exception {
         Set<String> writers = new HashSet<>();
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement();
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement();
              ResultSet rows = statement.executeQuery("SELECT writer FROM guarded_writes")) {
             while (rows.next()) writers.add(rows.getString(1));
         }
@@ -115,7 +94,7 @@ class FencedTransactionsIT {
     }
 
     private static long keys(String prefix) throws Exception {
-        return etcd.getKVClient().get(ByteSequence.from(prefix + "/", StandardCharsets.UTF_8),
+        return bed.etcd().getKVClient().get(ByteSequence.from(prefix + "/", StandardCharsets.UTF_8),
                 GetOption.builder().isPrefix(true).withCountOnly(true).build()).get(5, TimeUnit.SECONDS).getCount();
     }
 
@@ -123,14 +102,14 @@ class FencedTransactionsIT {
     @DisplayName("OPS-01 the leader's fenced transaction commits and leaves its token in leader_fences; a follower's is refused and writes nothing")
     void leaderWritesFollowerDoesNot() throws Exception {
         String election = election();
-        Leadership leader = candidate(etcd, election, "leader");
+        Leadership leader = bed.candidate(bed.etcd(), election, "leader", TTL);
         await().atMost(DEADLINE).until(leader::isLeader);
-        Leadership follower = candidate(etcd, election, "follower");
+        Leadership follower = bed.candidate(bed.etcd(), election, "follower", TTL);
 
-        assertEquals("leader", await(FencedTransactions.run(pool, leader, conn -> insert(conn, "leader"))));
-        assertInstanceOf(FencedTransactions.Refused.class, failure(FencedTransactions.run(pool, follower, conn -> insert(conn, "follower"))));
+        assertEquals("leader", await(FencedTransactions.run(bed.pool(), leader, conn -> insert(conn, "leader"))));
+        assertInstanceOf(FencedTransactions.Refused.class, failure(FencedTransactions.run(bed.pool(), follower, conn -> insert(conn, "follower"))));
         assertEquals(Set.of("leader"), writers());
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement();
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement();
              ResultSet row = statement.executeQuery("SELECT token, holder FROM leader_fences WHERE name = '" + election + "'")) {
             assertTrue(row.next());
             assertEquals(leader.fencingToken().getAsLong(), row.getLong(1));
@@ -142,9 +121,9 @@ class FencedTransactionsIT {
     @DisplayName("OPS-02 a stale token is refused by PostgreSQL itself once a later term has written, even when its etcd check would pass")
     void staleTokenRefusedInTheWrite() throws Exception {
         String election = election();
-        Leadership leader = candidate(etcd, election, "current");
+        Leadership leader = bed.candidate(bed.etcd(), election, "current", TTL);
         await().atMost(DEADLINE).until(leader::isLeader);
-        await(FencedTransactions.run(pool, leader, conn -> insert(conn, "current")));
+        await(FencedTransactions.run(bed.pool(), leader, conn -> insert(conn, "current")));
 
         // an old leader that passed its etcd check just before it was paused: only the token in the write stops it
         FencingToken current = leader.token().orElseThrow();
@@ -164,7 +143,7 @@ class FencedTransactionsIT {
                 return TTL;
             }
         };
-        Throwable refused = failure(FencedTransactions.run(pool, paused, conn -> insert(conn, "paused")));
+        Throwable refused = failure(FencedTransactions.run(bed.pool(), paused, conn -> insert(conn, "paused")));
         assertInstanceOf(FencedTransactions.Refused.class, refused);
         assertTrue(refused.getMessage().contains("stale"), refused.getMessage());
         assertEquals(Set.of("current"), writers());
@@ -175,18 +154,18 @@ class FencedTransactionsIT {
     void pausedLeaderIsRefused() throws Exception {
         String election = election();
         TcpProxy proxy = new TcpProxy(TestEtcd.PORT);
-        closing.add(proxy);
+        bed.opened(proxy);
         Client cutOff = Leadership.client("http://127.0.0.1:" + proxy.port());
-        closing.add(cutOff);
-        Leadership old = candidate(cutOff, election, "old");
+        bed.opened(cutOff);
+        Leadership old = bed.candidate(cutOff, election, "old", TTL);
         await().atMost(DEADLINE).until(old::isLeader);
-        Leadership next = candidate(etcd, election, "next");
+        Leadership next = bed.candidate(bed.etcd(), election, "next", TTL);
         await().atMost(DEADLINE).until(() -> keys(election) == 2);
 
         // the old leader claims its fence, writes, and is then paused before it commits
         Promise<String> resume = Promise.promise();
         CountDownLatch wrote = new CountDownLatch(1);
-        Future<String> oldRound = FencedTransactions.run(pool, old, conn -> insert(conn, "old").compose(done -> {
+        Future<String> oldRound = FencedTransactions.run(bed.pool(), old, conn -> insert(conn, "old").compose(done -> {
             wrote.countDown();
             return resume.future();
         }));
@@ -195,8 +174,8 @@ class FencedTransactionsIT {
         await().atMost(DEADLINE).until(next::isLeader);
 
         // the paused transaction holds the fence row; PostgreSQL ends it once it has been idle for the TTL
-        assertEquals("next", await(FencedTransactions.run(pool, next, conn -> insert(conn, "next"))));
-        vertx.runOnContext(go -> resume.complete("old"));
+        assertEquals("next", await(FencedTransactions.run(bed.pool(), next, conn -> insert(conn, "next"))));
+        bed.vertx().runOnContext(go -> resume.complete("old"));
         failure(oldRound);
         assertEquals(Set.of("next"), writers(), "nothing of the paused leader's transaction was committed");
     }
@@ -222,7 +201,7 @@ class FencedTransactionsIT {
         };
         // a thread each: the common pool may have a single one on a small machine
         var threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon(true).factory());
-        closing.add(threads::shutdownNow);
+        bed.opened(threads::shutdownNow);
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> run(lock, "first", step), threads);
         await().atMost(DEADLINE).until(() -> inside.get() == 1);
         CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> run(lock, "second", step), threads);
@@ -240,7 +219,7 @@ class FencedTransactionsIT {
 
     private static String run(String lock, String holder, ClusterLock.Step<String> step) {
         try {
-            return ClusterLock.run(etcd, lock, holder, TTL, DEADLINE, step);
+            return ClusterLock.run(bed.etcd(), lock, holder, TTL, DEADLINE, step);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.Client;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,27 +36,16 @@ class HistoryRetentionIT {
     private static final Instant NOW = Instant.now();
     private static final Instant OLD = NOW.minus(40, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS);
     private static final Instant RECENT = NOW.minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.DAYS);
-    private static Client etcd;
-    private static PgSettings pg;
-    private static Vertx vertx;
-    private static Pool pool;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private static LeaderTestBed bed;
 
     @BeforeAll
     static void start() {
-        etcd = Leadership.client(TestEtcd.endpoint());
-        pg = TestDatabases.freshSchema();
-        Migrations.migrate(pg);
-        vertx = Vertx.vertx();
-        pool = pg.pool(vertx, 2);
+        bed = LeaderTestBed.open(2);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pool != null) await(pool.close());
-        if (vertx != null) await(vertx.close());
-        if (pg != null) TestDatabases.drop(pg);
-        if (etcd != null) etcd.close();
+        if (bed != null) bed.close();
     }
 
     @BeforeEach
@@ -70,25 +56,12 @@ class HistoryRetentionIT {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) closeable.close();
-    }
-
-    /** A leader and a follower in a fresh election, the leader elected first. */
-    private Leadership[] leaderAndFollower() {
-        String election = HistoryRetention.ELECTION + "-test-" + UUID.randomUUID();
-        Leadership leader = new Leadership(etcd, election, "leader", TTL);
-        closing.add(leader);
-        leader.start();
-        await().atMost(DEADLINE).until(leader::isLeader);
-        Leadership follower = new Leadership(etcd, election, "follower", TTL);
-        closing.add(follower);
-        follower.start();
-        return new Leadership[] {leader, follower};
+        bed.closeOpened();
     }
 
     private HistoryRetention retention(Leadership leadership, Duration interval) {
-        HistoryRetention retention = new HistoryRetention(pool, leadership, RETENTION, interval);
-        closing.add(retention);
+        HistoryRetention retention = new HistoryRetention(bed.pool(), leadership, RETENTION, interval);
+        bed.opened(retention);
         return retention;
     }
 
@@ -116,7 +89,7 @@ class HistoryRetentionIT {
         for (String kind : List.of("user", "project", "domain")) usage("daily", kind, kind + "-a", OLD);
         String before = snapshot();
 
-        Leadership[] leadership = leaderAndFollower();
+        Leadership[] leadership = bed.leaderAndFollower(HistoryRetention.ELECTION, TTL);
         HistoryRetention.Round idle = retention(leadership[1], Duration.ofHours(1)).runOnce();
         assertFalse(idle.ran());
         assertEquals(before, snapshot(), "a follower deletes nothing");
@@ -148,7 +121,7 @@ class HistoryRetentionIT {
     @Test
     @DisplayName("USG-06 started, the leader's job runs a round every interval")
     void runsPeriodically() throws Exception {
-        Leadership[] leadership = leaderAndFollower();
+        Leadership[] leadership = bed.leaderAndFollower(HistoryRetention.ELECTION, TTL);
         retention(leadership[1], Duration.ofMillis(200)).start();
         HistoryRetention job = retention(leadership[0], Duration.ofMillis(200));
         job.start();
@@ -164,8 +137,8 @@ class HistoryRetentionIT {
     void revokedLeaderDeletesNothing() throws Exception {
         String old = session("TERMINATED", OLD);
         usage("daily", "session", old, OLD);
-        Leadership[] leadership = leaderAndFollower();
-        etcd.getLeaseClient().revoke(leadership[0].leaseId().orElseThrow()).get(5, TimeUnit.SECONDS);
+        Leadership[] leadership = bed.leaderAndFollower(HistoryRetention.ELECTION, TTL);
+        bed.etcd().getLeaseClient().revoke(leadership[0].leaseId().orElseThrow()).get(5, TimeUnit.SECONDS);
 
         HistoryRetention.Round round = retention(leadership[0], Duration.ofHours(1)).runOnce();
         assertFalse(round.ran());
@@ -176,7 +149,7 @@ class HistoryRetentionIT {
     /** A session row; {@code terminatedAt} null for a live one (created 60 days ago). */
     private static String session(String status, Instant terminatedAt) throws Exception {
         String id = UUID.randomUUID().toString();
-        try (Connection conn = TestDatabases.jdbc(pg); PreparedStatement insert = conn.prepareStatement("""
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); PreparedStatement insert = conn.prepareStatement("""
                 INSERT INTO sessions (id, name, access_key, domain_name, project_name, scaling_group, session_type, cluster_mode,
                                       cluster_size, image, status, created_at, terminated_at, version)
                 VALUES (?::uuid, 'old', 'AKIARETENTION', 'tenant-a', 'proj-a', 'default', 'interactive', 'single-node', 1, 'python:3', ?, ?, ?, 1)""")) {
@@ -191,7 +164,7 @@ class HistoryRetentionIT {
 
     private static void usage(String period, String kind, String owner, Instant windowStart) throws Exception {
         Instant windowEnd = windowStart.plus(1, period.equals("hourly") ? ChronoUnit.HOURS : ChronoUnit.DAYS);
-        try (Connection conn = TestDatabases.jdbc(pg); PreparedStatement insert = conn.prepareStatement("""
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); PreparedStatement insert = conn.prepareStatement("""
                 INSERT INTO usage_totals (period, owner_kind, owner, domain_name, window_start, window_end, cpu_used_seconds, samples, updated_at)
                 VALUES (?, ?, ?, 'tenant-a', ?, ?, 1.5, 3, ?)""")) {
             insert.setString(1, period);
@@ -215,7 +188,7 @@ class HistoryRetentionIT {
 
     private static List<String> rows(String sql) throws Exception {
         List<String> rows = new ArrayList<>();
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement(); ResultSet result = statement.executeQuery(sql)) {
             while (result.next()) rows.add(result.getString(1));
         }
         return rows;
@@ -226,13 +199,13 @@ class HistoryRetentionIT {
     }
 
     private static void execute(String sql) throws Exception {
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement()) {
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement()) {
             statement.execute(sql);
         }
     }
 
     private static String query(String sql) throws Exception {
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
             return rows.next() ? rows.getString(1) : "";
         }
     }

@@ -8,15 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionStatus;
-import io.etcd.jetcd.Client;
-import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,64 +32,41 @@ class SessionReconciliationIT {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final Duration GRACE = Duration.ofMinutes(1);
     private static final Instant LONG_AGO = Instant.now().minus(Duration.ofMinutes(10));
-    private static Client etcd;
-    private static PgSettings pg;
-    private static Vertx vertx;
-    private static Pool pool;
+    private static LeaderTestBed bed;
     /** Stands for the API's session view: each session's latest state on session.events. */
     private final Map<String, Session> kafka = new ConcurrentHashMap<>();
-    private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
     static void start() {
-        etcd = Leadership.client(TestEtcd.endpoint());
-        pg = TestDatabases.freshSchema();
-        Migrations.migrate(pg);
-        vertx = Vertx.vertx();
-        pool = pg.pool(vertx, 2);
+        bed = LeaderTestBed.open(2);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pool != null) await(pool.close());
-        if (vertx != null) await(vertx.close());
-        if (pg != null) TestDatabases.drop(pg);
-        if (etcd != null) etcd.close();
+        if (bed != null) bed.close();
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable closeable : closing.reversed()) closeable.close();
-    }
-
-    private Leadership[] leaderAndFollower() {
-        String election = SessionReconciliation.ELECTION + "-test-" + UUID.randomUUID();
-        Leadership leader = new Leadership(etcd, election, "leader", TTL);
-        closing.add(leader);
-        leader.start();
-        await().atMost(DEADLINE).until(leader::isLeader);
-        Leadership follower = new Leadership(etcd, election, "follower", TTL);
-        closing.add(follower);
-        follower.start();
-        return new Leadership[] {leader, follower};
+        bed.closeOpened();
     }
 
     private SessionReconciliation job(Leadership leadership, Duration interval) {
-        SessionReconciliation job = new SessionReconciliation(pool, leadership, id -> Optional.ofNullable(kafka.get(id)), GRACE, interval);
-        closing.add(job);
+        SessionReconciliation job = new SessionReconciliation(bed.pool(), leadership, id -> Optional.ofNullable(kafka.get(id)), GRACE, interval);
+        bed.opened(job);
         return job;
     }
 
     /** A session whose row the read model holds at {@code rowStatus}/{@code rowVersion}, and whose Kafka state is {@code latest}. */
     private String session(SessionStatus rowStatus, long rowVersion, SessionStatus latest, long latestVersion, Instant changedAt) throws Exception {
         String id = UUID.randomUUID().toString();
-        await(pool.withTransaction(conn -> SessionProjector.write(conn, List.of(SessionReconciliationTest.session(id, rowStatus, rowVersion, LONG_AGO)))));
+        await(bed.pool().withTransaction(conn -> SessionProjector.write(conn, List.of(SessionReconciliationTest.session(id, rowStatus, rowVersion, LONG_AGO)))));
         kafka.put(id, SessionReconciliationTest.session(id, latest, latestVersion, changedAt));
         return id;
     }
 
     private static String row(String id) throws Exception {
-        try (Connection conn = TestDatabases.jdbc(pg); Statement statement = conn.createStatement();
+        try (Connection conn = TestDatabases.jdbc(bed.pg()); Statement statement = conn.createStatement();
              ResultSet row = statement.executeQuery("SELECT status, version FROM sessions WHERE id = '" + id + "'")) {
             assertTrue(row.next(), "row of " + id);
             return row.getString(1) + " v" + row.getLong(2);
@@ -107,7 +80,7 @@ class SessionReconciliationIT {
         String cancelled = session(SessionStatus.PENDING, 1, SessionStatus.CANCELLED, 2, LONG_AGO);
         String justEnded = session(SessionStatus.RUNNING, 3, SessionStatus.TERMINATED, 6, Instant.now());
         String running = session(SessionStatus.PREPARING, 2, SessionStatus.RUNNING, 4, LONG_AGO);
-        Leadership[] leadership = leaderAndFollower();
+        Leadership[] leadership = bed.leaderAndFollower(SessionReconciliation.ELECTION, TTL);
 
         SessionReconciliation.Round idle = job(leadership[1], Duration.ofHours(1)).runOnce(Instant.now());
         assertFalse(idle.ran());
@@ -127,7 +100,7 @@ class SessionReconciliationIT {
     @Test
     @DisplayName("started, the leader's job repairs a stuck row within an interval")
     void runsPeriodically() throws Exception {
-        Leadership[] leadership = leaderAndFollower();
+        Leadership[] leadership = bed.leaderAndFollower(SessionReconciliation.ELECTION, TTL);
         job(leadership[1], Duration.ofMillis(200)).start();
         job(leadership[0], Duration.ofMillis(200)).start();
         String stuck = session(SessionStatus.RUNNING, 3, SessionStatus.ERROR, 4, LONG_AGO);
@@ -138,8 +111,8 @@ class SessionReconciliationIT {
     @DisplayName("OPS-02 a leader whose lease was revoked is refused and repairs nothing")
     void revokedLeaderWritesNothing() throws Exception {
         String stuck = session(SessionStatus.RUNNING, 3, SessionStatus.TERMINATED, 6, LONG_AGO);
-        Leadership[] leadership = leaderAndFollower();
-        etcd.getLeaseClient().revoke(leadership[0].leaseId().orElseThrow()).get(5, TimeUnit.SECONDS);
+        Leadership[] leadership = bed.leaderAndFollower(SessionReconciliation.ELECTION, TTL);
+        bed.etcd().getLeaseClient().revoke(leadership[0].leaseId().orElseThrow()).get(5, TimeUnit.SECONDS);
 
         SessionReconciliation.Round round = job(leadership[0], Duration.ofHours(1)).runOnce(Instant.now());
         assertFalse(round.ran());
