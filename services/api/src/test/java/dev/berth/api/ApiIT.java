@@ -1,5 +1,7 @@
 package dev.berth.api;
 
+import static dev.berth.api.TestApi.HOST;
+import static dev.berth.api.TestApi.join;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,16 +15,9 @@ import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
-import dev.berth.common.KafkaClients;
-import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
 import dev.berth.identity.RequestSigner;
-import dev.berth.identity.TestDatabases;
-import dev.berth.kafka.EmbeddedKafka;
-import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.KernelIds;
-import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.CreateSession;
 import dev.berth.schema.avro.DestroySession;
@@ -37,7 +32,6 @@ import dev.berth.schema.avro.SessionSpec;
 import dev.berth.schema.avro.SessionStatus;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -45,30 +39,15 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -78,59 +57,31 @@ import org.junit.jupiter.api.Test;
 class ApiIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static final String HOST = "127.0.0.1";
     private static final String PROBLEM_JSON = "application/problem+json";
 
-    private static EmbeddedKafka kafka;
+    private static TestApi api;
     private static Topics topics;
-    private static Producer<String, SessionRequest> requestProducer;
-    private static KafkaProducer<String, byte[]> eventWriter;
     private static SessionView view;
     private static Vertx vertx;
-    private static ApiServer server;
-    private static PrometheusMeterRegistry metrics;
     private static WebClient client;
     private static int port;
-    private static PgSettings pg;
-    private static Path stateDir;
     private static Keys.Keypair superadmin;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.startTemporary();
-        pg = TestDatabases.freshSchema();
-        stateDir = Files.createTempDirectory("api-it");
-        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), "t" + UUID.randomUUID() + ".", 2, stateDir);
-        topics = berth.topics();
-        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
-            TopicBootstrapper.ensure(admin, topics, (short) 1);
-        }
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(), "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
-        requestProducer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
-        eventWriter = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "api-it-events"),
-                new StringSerializer(), new ByteArraySerializer());
-        view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());
-        view.start();
-
-        HealthRegistry shared = new HealthRegistry(Duration.ofSeconds(2));
-        shared.registerNow("it-probe", () -> Check.up("registered by another component"));
-        metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        vertx = Vertx.vertx();
-        server = new ApiServer();
-        port = join(server.start(vertx, berth, config, requestProducer, view, shared, metrics));
-        client = WebClient.create(vertx);
-        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        api = TestApi.start(Map.of());
+        api.health().registerNow("it-probe", () -> Check.up("registered by another component"));
+        topics = api.topics();
+        view = api.view();
+        vertx = api.vertx();
+        client = api.client();
+        port = api.port();
+        superadmin = api.superadmin();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null) join(server.close());
-        if (vertx != null) join(vertx.close());
-        if (view != null) view.close();
-        if (requestProducer != null) requestProducer.close();
-        if (eventWriter != null) eventWriter.close();
-        if (kafka != null) kafka.close();
-        if (pg != null) TestDatabases.drop(pg);
+        if (api != null) api.close();
     }
 
     @Test
@@ -151,7 +102,7 @@ class ApiIT {
         assertEquals(new JsonArray(), created.getJsonArray("servicePorts"));
         assertEquals("/v1/sessions/" + sessionId, response.getHeader("Location"));
 
-        SessionRequest request = awaitRequest(sessionId, CreateSession.class);
+        SessionRequest request = api.awaitRequest(sessionId, CreateSession.class);
         assertEquals(superadmin.accessKey(), request.getAccessKey());
         SessionSpec spec = ((CreateSession) request.getOp()).getSpec();
         // filled from the database: the owner's user, domain and project, and the scaling group chosen for it
@@ -234,7 +185,7 @@ class ApiIT {
         String barrier = UUID.randomUUID().toString();
         // all on one partition, so the barrier is read after the two records before it
         writeEvent(0, session(sessionId, "it-version", SessionStatus.RUNNING, 5));
-        eventWriter.send(new ProducerRecord<>(topics.sessionEvents.name(), 0, sessionId, new byte[] {1, 2, 3})).get();
+        api.writer().send(new ProducerRecord<>(topics.sessionEvents.name(), 0, sessionId, new byte[] {1, 2, 3})).get();
         writeEvent(0, session(sessionId, "it-version", SessionStatus.PREPARING, 4));
         writeEvent(0, session(barrier, "it-barrier", SessionStatus.PENDING, 0));
 
@@ -252,7 +203,7 @@ class ApiIT {
 
         assertEquals(202, response.statusCode(), response.bodyAsString());
         assertEquals(new JsonObject().put("sessionId", sessionId).put("status", "RUNNING"), response.bodyAsJsonObject());
-        DestroySession destroy = (DestroySession) awaitRequest(sessionId, DestroySession.class).getOp();
+        DestroySession destroy = (DestroySession) api.awaitRequest(sessionId, DestroySession.class).getOp();
         assertFalse(destroy.getForced());
         assertEquals("user-requested", destroy.getReason());
     }
@@ -277,7 +228,7 @@ class ApiIT {
         HttpResponse<Buffer> forced = call(HttpMethod.DELETE, "/v1/sessions/" + sessionId + "?forced=true", null);
 
         assertEquals(202, forced.statusCode(), forced.bodyAsString());
-        assertTrue(((DestroySession) awaitRequest(sessionId, DestroySession.class).getOp()).getForced());
+        assertTrue(((DestroySession) api.awaitRequest(sessionId, DestroySession.class).getOp()).getForced());
     }
 
     @Test
@@ -299,7 +250,7 @@ class ApiIT {
         HttpResponse<Buffer> response = call(HttpMethod.POST, "/v1/sessions/" + sessionId + "/rename", "{\"name\": \"it-new-name\"}");
 
         assertEquals(202, response.statusCode(), response.bodyAsString());
-        assertEquals("it-new-name", ((RenameSession) awaitRequest(sessionId, RenameSession.class).getOp()).getNewName());
+        assertEquals("it-new-name", ((RenameSession) api.awaitRequest(sessionId, RenameSession.class).getOp()).getNewName());
     }
 
     @Test
@@ -364,17 +315,16 @@ class ApiIT {
     @DisplayName("a create that Kafka does not acknowledge in time is 503 service-unavailable")
     void unacknowledgedCreate() throws Exception {
         String deadBroker = "127.0.0.1:1";
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", pg.schema(),
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", api.pg().schema(),
                 "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
-        BerthConfig berth = new BerthConfig(deadBroker, topics.prefix(), 2, stateDir);
+        BerthConfig berth = new BerthConfig(deadBroker, topics.prefix(), 2, api.stateDir());
         ApiServer stranded = new ApiServer();
         try (Producer<String, SessionRequest> producer = RequestPublisher.createProducer(deadBroker, config.ackTimeout())) {
             int strandedPort = join(stranded.start(vertx, berth, config, producer, view,
                     new HealthRegistry(Duration.ofSeconds(1)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
             String body = "{\"name\": \"it-stranded\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": 1}}";
 
-            HttpResponse<Buffer> response = join(signed(HttpMethod.POST, strandedPort, "/v1/sessions", "application/json")
-                    .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+            HttpResponse<Buffer> response = api.send(superadmin, strandedPort, HttpMethod.POST, "/v1/sessions", body);
 
             assertProblem(response, 503, "service-unavailable", "did not acknowledge");
         } finally {
@@ -447,47 +397,12 @@ class ApiIT {
                 .setKind(kind)
                 .setSession(session)
                 .build();
-        String topic = topics.sessionEvents.name();
-        eventWriter.send(new ProducerRecord<>(topic, partition, session.getSessionId(),
-                BerthSerdes.SESSION_EVENT.serialize(topic, event))).get();
-    }
-
-    /** Reads session.requests from the beginning until a request of {@code op} for the session shows up. */
-    private static SessionRequest awaitRequest(String sessionId, Class<?> op) {
-        return awaitRecord(topics.sessionRequests.name(),
-                record -> record.key().equals(sessionId) && op.isInstance(record.value().getOp())).value();
-    }
-
-    private static ConsumerRecord<String, SessionRequest> awaitRecord(String topic, Predicate<ConsumerRecord<String, SessionRequest>> wanted) {
-        try (KafkaConsumer<String, SessionRequest> consumer = new KafkaConsumer<>(
-                KafkaClients.consumer(kafka.bootstrapServers(), null, "api-it-probe"),
-                new StringDeserializer(), BerthSerdes.SESSION_REQUEST)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            AtomicReference<ConsumerRecord<String, SessionRequest>> found = new AtomicReference<>();
-            await().atMost(DEADLINE).pollInSameThread().until(() -> {
-                consumer.poll(Duration.ofMillis(100)).forEach(record -> {
-                    if (wanted.test(record)) found.set(record);
-                });
-                return found.get() != null;
-            });
-            return found.get();
-        }
+        api.writeEvent(partition, event);
     }
 
     /** A request signed with the bootstrap superadmin's keypair. */
     private static HttpResponse<Buffer> call(HttpMethod method, String path, String body) throws Exception {
-        HttpRequest<Buffer> request = signed(method, port, path, body == null ? null : "application/json");
-        return join(body == null ? request.send() : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
-    }
-
-    private static HttpRequest<Buffer> signed(HttpMethod method, int toPort, String path, String contentType) {
-        HttpRequest<Buffer> request = client.request(method, toPort, HOST, path);
-        RequestSigner.headers(superadmin.accessKey(), superadmin.secretKey(), method.name(), path, HOST + ":" + toPort, contentType, Instant.now())
-                .forEach(request::putHeader);
-        return request;
+        return api.send(superadmin, method, path, body);
     }
 
     private static void assertProblem(HttpResponse<Buffer> response, int status, String type, String detailPart) {
@@ -499,10 +414,5 @@ class ApiIT {
         assertEquals(status, problem.getInteger("status"), text);
         assertNotNull(problem.getString("title"), text);
         assertTrue(problem.getString("detail").contains(detailPart), text);
-    }
-
-    private static <T> T join(Future<T> future) throws Exception {
-        CompletableFuture<T> done = future.toCompletionStage().toCompletableFuture();
-        return done.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 }

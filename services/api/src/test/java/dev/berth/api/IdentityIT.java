@@ -1,34 +1,21 @@
 package dev.berth.api;
 
+import static dev.berth.api.TestApi.HOST;
+import static dev.berth.api.TestApi.join;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.api.session.RequestPublisher;
-import dev.berth.api.session.SessionView;
-import dev.berth.cluster.TestEtcd;
-import dev.berth.common.BerthConfig;
-import dev.berth.common.Env;
-import dev.berth.common.HealthRegistry;
 import dev.berth.common.KafkaClients;
-import dev.berth.identity.KeypairFile;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
 import dev.berth.identity.RequestSigner;
 import dev.berth.identity.TestDatabases;
-import dev.berth.kafka.EmbeddedKafka;
 import dev.berth.schema.BerthSerdes;
-import dev.berth.schema.TopicBootstrapper;
 import dev.berth.schema.Topics;
 import dev.berth.schema.avro.AgentHeartbeat;
 import dev.berth.schema.avro.ResourceLimits;
-import dev.berth.schema.avro.SessionRequest;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -36,8 +23,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,14 +35,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -74,18 +53,9 @@ import org.junit.jupiter.api.Test;
 class IdentityIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static final String HOST = "127.0.0.1";
-    private static final String JSON = "application/json";
 
-    private static EmbeddedKafka kafka;
+    private static TestApi api;
     private static Topics topics;
-    private static PgSettings pg;
-    private static Path stateDir;
-    private static Vertx vertx;
-    private static Producer<String, SessionRequest> producer;
-    private static SessionView view;
-    private static ApiServer serverA;
-    private static ApiServer serverB;
     private static int portA;
     private static int portB;
     private static WebClient client;
@@ -93,41 +63,18 @@ class IdentityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.startTemporary();
-        topics = Topics.withPrefix("t" + UUID.randomUUID() + ".", 1);
-        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
-            TopicBootstrapper.ensure(admin, topics, (short) 1);
-        }
-        pg = TestDatabases.freshSchema();
-        stateDir = Files.createTempDirectory("identity-it");
-        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 1, stateDir);
         // the rate window is the shared configuration's, seeded as ApiMain seeds it
-        Env env = dev.berth.cluster.EtcdConfig.seedAndOverlay(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(),
-                "BERTH_API_RATE_WINDOW", "60s", "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())), topics.prefix());
-        ApiConfig config = ApiConfig.from(env);
-        producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
-        view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());
-        view.start();
-        vertx = Vertx.vertx();
-        serverA = new ApiServer();
-        serverB = new ApiServer();
-        portA = join(serverA.start(vertx, berth, config, producer, view, new HealthRegistry(Duration.ofSeconds(2)),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        portB = join(serverB.start(vertx, berth, config, producer, view, new HealthRegistry(Duration.ofSeconds(2)),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
-        client = WebClient.create(vertx);
-        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        api = TestApi.startSeeded(1, Map.of("BERTH_API_RATE_WINDOW", "60s"));
+        topics = api.topics();
+        portA = api.port();
+        portB = api.serve();
+        client = api.client();
+        superadmin = api.superadmin();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (serverA != null) join(serverA.close());
-        if (serverB != null) join(serverB.close());
-        if (vertx != null) join(vertx.close());
-        if (view != null) view.close();
-        if (producer != null) producer.close();
-        if (kafka != null) kafka.close();
-        if (pg != null) TestDatabases.drop(pg);
+        if (api != null) api.close();
     }
 
     // ---- AUTH-02..05 ----
@@ -797,10 +744,7 @@ class IdentityIT {
     }
 
     private static HttpResponse<Buffer> callAs(Keys.Keypair keypair, int port, HttpMethod method, String path, JsonObject body) throws Exception {
-        HttpRequest<Buffer> request = client.request(method, port, HOST, path);
-        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method.name(), path, HOST + ":" + port,
-                body == null ? null : JSON, Instant.now()).forEach(request::putHeader);
-        return join(body == null ? request.send() : request.putHeader("Content-Type", JSON).sendBuffer(body.toBuffer()));
+        return api.send(keypair, port, method, path, body == null ? null : body.encode());
     }
 
     private static List<String> ids(HttpResponse<Buffer> page) {
@@ -819,11 +763,8 @@ class IdentityIT {
     private static void heartbeat(String agentId, String group, Map<String, Long> capacity, Map<String, Long> occupied) throws Exception {
         AgentHeartbeat beat = AgentHeartbeat.newBuilder().setAgentId(agentId).setAt(Instant.now()).setScalingGroup(group)
                 .setAddress("127.0.0.1:1").setRuntime("simulated").setVersion("test").setCapacity(capacity).setOccupied(occupied).build();
-        try (KafkaProducer<String, byte[]> writer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "identity-it-agent"),
-                new StringSerializer(), new ByteArraySerializer())) {
-            String topic = topics.agentHeartbeats.name();
-            writer.send(new ProducerRecord<>(topic, agentId, BerthSerdes.AGENT_HEARTBEAT.serialize(topic, beat))).get();
-        }
+        String topic = topics.agentHeartbeats.name();
+        api.writer().send(new ProducerRecord<>(topic, agentId, BerthSerdes.AGENT_HEARTBEAT.serialize(topic, beat))).get();
     }
 
     private static long requestsEnd() {
@@ -836,7 +777,7 @@ class IdentityIT {
 
     /** A count straight from PostgreSQL, to see what a refused write left behind. */
     private static long count(String sql, Object... args) throws SQLException {
-        try (Connection conn = TestDatabases.jdbc(pg); PreparedStatement statement = conn.prepareStatement(sql)) {
+        try (Connection conn = TestDatabases.jdbc(api.pg()); PreparedStatement statement = conn.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) statement.setObject(i + 1, args[i]);
             try (ResultSet rows = statement.executeQuery()) {
                 rows.next();
@@ -861,7 +802,7 @@ class IdentityIT {
     }
 
     private static KafkaConsumer<String, byte[]> consumer() {
-        return new KafkaConsumer<>(KafkaClients.consumer(kafka.bootstrapServers(), null, "identity-it"),
+        return new KafkaConsumer<>(KafkaClients.consumer(api.bootstrapServers(), null, "identity-it"),
                 new StringDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -871,9 +812,5 @@ class IdentityIT {
         JsonObject problem = response.bodyAsJsonObject();
         assertEquals("https://api.backend.ai/probs/" + type, problem.getString("type"), text);
         assertTrue(problem.getString("detail").contains(detailPart), "expected \"" + detailPart + "\" in " + text);
-    }
-
-    private static <T> T join(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 }

@@ -6,53 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.api.ApiConfig;
-import dev.berth.api.ApiServer;
-import dev.berth.api.session.RequestPublisher;
-import dev.berth.api.session.SessionView;
-import dev.berth.cluster.TestEtcd;
-import dev.berth.common.BerthConfig;
-import dev.berth.common.Env;
-import dev.berth.common.HealthRegistry;
-import dev.berth.common.KafkaClients;
-import dev.berth.identity.KeypairFile;
+import dev.berth.api.TestApi;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
-import dev.berth.identity.RequestSigner;
-import dev.berth.identity.TestDatabases;
-import dev.berth.kafka.EmbeddedKafka;
-import dev.berth.schema.BerthSerdes;
-import dev.berth.schema.TopicBootstrapper;
-import dev.berth.schema.Topics;
 import dev.berth.schema.avro.SessionEvent;
-import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionType;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -66,62 +33,27 @@ import org.junit.jupiter.api.Test;
 class WebhooksApiIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final String HOST = "127.0.0.1";
-    private static final String JSON = "application/json";
 
-    private static EmbeddedKafka kafka;
-    private static Topics topics;
-    private static PgSettings pg;
-    private static Vertx vertx;
-    private static Producer<String, SessionRequest> producer;
-    private static KafkaProducer<String, byte[]> events;
-    private static SessionView view;
-    private static ApiServer api;
+    private static TestApi api;
     private static Webhooks webhooks;
     private static TestReceiver receiver;
-    private static int port;
-    private static WebClient client;
     private static Keys.Keypair superadmin;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.startTemporary();
-        topics = Topics.withPrefix("t" + UUID.randomUUID() + ".", 1);
-        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
-            TopicBootstrapper.ensure(admin, topics, (short) 1);
-        }
-        pg = TestDatabases.freshSchema();
-        Path stateDir = Files.createTempDirectory("webhooks-api-it");
-        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), topics.prefix(), 1, stateDir);
-        Env env = new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(), "BERTH_DEV_MODE", "true",
-                "BERTH_WEBHOOK_ATTEMPTS", "2", "BERTH_WEBHOOK_BACKOFF", "100ms", "BERTH_WEBHOOK_TIMEOUT", "2s", "BERTH_WEBHOOK_POLL", "100ms", "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix()));
-        ApiConfig config = ApiConfig.from(env);
-        producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
-        events = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "webhooks-api-it"), new StringSerializer(), new ByteArraySerializer());
-        view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());
-        view.start();
-        vertx = Vertx.vertx();
-        receiver = new TestReceiver(vertx);
-        api = new ApiServer();
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        HealthRegistry health = new HealthRegistry(Duration.ofSeconds(2));
-        port = join(api.start(vertx, berth, config, producer, view, health, metrics));
-        webhooks = Webhooks.start(vertx, berth, pg, WebhookSettings.from(env), metrics, health, topics.prefix() + "webhooks", Clock.systemUTC());
-        client = WebClient.create(vertx);
-        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        api = TestApi.start(1, Map.of("BERTH_DEV_MODE", "true", "BERTH_WEBHOOK_ATTEMPTS", "2", "BERTH_WEBHOOK_BACKOFF", "100ms",
+                "BERTH_WEBHOOK_TIMEOUT", "2s", "BERTH_WEBHOOK_POLL", "100ms"));
+        receiver = new TestReceiver(api.vertx());
+        webhooks = Webhooks.start(api.vertx(), api.berth(), api.pg(), WebhookSettings.from(api.env()), api.metrics(), api.health(),
+                api.topics().prefix() + "webhooks", Clock.systemUTC());
+        superadmin = api.superadmin();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (webhooks != null) webhooks.close();
-        if (api != null) join(api.close());
         if (receiver != null) receiver.close();
-        if (vertx != null) join(vertx.close());
-        if (view != null) view.close();
-        if (events != null) events.close();
-        if (producer != null) producer.close();
-        if (kafka != null) kafka.close();
-        if (pg != null) TestDatabases.drop(pg);
+        if (api != null) api.close();
     }
 
     @Test
@@ -284,8 +216,7 @@ class WebhooksApiIT {
     }
 
     private static void write(SessionEvent event) throws Exception {
-        events.send(new ProducerRecord<>(topics.sessionEvents.name(), event.getSessionId(),
-                BerthSerdes.SESSION_EVENT.serialize(topics.sessionEvents.name(), event))).get();
+        api.writeEvent(null, event);
     }
 
     private static HttpResponse<Buffer> callAs(User user, HttpMethod method, String path, JsonObject body) throws Exception {
@@ -293,10 +224,7 @@ class WebhooksApiIT {
     }
 
     private static HttpResponse<Buffer> callAs(Keys.Keypair keypair, HttpMethod method, String path, JsonObject body) throws Exception {
-        HttpRequest<Buffer> request = client.request(method, port, HOST, path);
-        RequestSigner.headers(keypair.accessKey(), keypair.secretKey(), method.name(), path, HOST + ":" + port,
-                body == null ? null : JSON, Instant.now()).forEach(request::putHeader);
-        return join(body == null ? request.send() : request.putHeader("Content-Type", JSON).sendBuffer(body.toBuffer()));
+        return api.send(keypair, method, path, body == null ? null : body.encode());
     }
 
     private static JsonObject ok(HttpResponse<Buffer> response) {
@@ -319,9 +247,5 @@ class WebhooksApiIT {
         JsonObject problem = response.bodyAsJsonObject();
         assertTrue(problem.getString("type").endsWith("/" + type), problem.encode());
         assertTrue(problem.getString("detail").contains(detail), problem.encode());
-    }
-
-    private static <T> T join(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 }

@@ -1,29 +1,15 @@
 package dev.berth.api.compat;
 
+import static dev.berth.api.TestApi.HOST;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.api.ApiConfig;
-import dev.berth.api.ApiServer;
-import dev.berth.api.session.RequestPublisher;
-import dev.berth.api.session.SessionView;
-import dev.berth.cluster.TestEtcd;
-import dev.berth.common.BerthConfig;
-import dev.berth.common.Env;
-import dev.berth.common.HealthRegistry;
-import dev.berth.common.KafkaClients;
-import dev.berth.identity.KeypairFile;
+import dev.berth.api.TestApi;
 import dev.berth.identity.Keys;
-import dev.berth.identity.PgSettings;
-import dev.berth.identity.TestDatabases;
-import dev.berth.kafka.EmbeddedKafka;
-import dev.berth.schema.BerthSerdes;
 import dev.berth.schema.KernelIds;
-import dev.berth.schema.TopicBootstrapper;
-import dev.berth.schema.Topics;
 import dev.berth.schema.avro.DestroySession;
 import dev.berth.schema.avro.KernelInfo;
 import dev.berth.schema.avro.KernelStatus;
@@ -31,20 +17,14 @@ import dev.berth.schema.avro.RenameSession;
 import dev.berth.schema.avro.Session;
 import dev.berth.schema.avro.SessionEvent;
 import dev.berth.schema.avro.SessionEventKind;
-import dev.berth.schema.avro.SessionRequest;
 import dev.berth.schema.avro.SessionSpec;
 import dev.berth.schema.avro.SessionStatus;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -55,17 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -79,17 +49,9 @@ import org.junit.jupiter.api.Test;
 class CompatIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static final String HOST = "127.0.0.1";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
-    private static EmbeddedKafka kafka;
-    private static Topics topics;
-    private static Producer<String, SessionRequest> requestProducer;
-    private static KafkaProducer<String, byte[]> eventWriter;
-    private static SessionView view;
-    private static Vertx vertx;
-    private static ApiServer server;
-    private static PgSettings pg;
+    private static TestApi api;
     private static int port;
     private static Keys.Keypair superadmin;
     private static OriginalClient js;
@@ -97,38 +59,15 @@ class CompatIT {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.startTemporary();
-        pg = TestDatabases.freshSchema();
-        Path stateDir = Files.createTempDirectory("compat-it");
-        BerthConfig berth = new BerthConfig(kafka.bootstrapServers(), "t" + UUID.randomUUID() + ".", 2, stateDir);
-        topics = berth.topics();
-        try (Admin admin = Admin.create(KafkaClients.admin(kafka.bootstrapServers()))) {
-            TopicBootstrapper.ensure(admin, topics, (short) 1);
-        }
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(), "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
-        requestProducer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
-        eventWriter = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "compat-it-events"),
-                new StringSerializer(), new ByteArraySerializer());
-        view = new SessionView(kafka.bootstrapServers(), topics.sessionEvents.name());
-        view.start();
-        vertx = Vertx.vertx();
-        server = new ApiServer();
-        port = server.start(vertx, berth, config, requestProducer, view, new HealthRegistry(Duration.ofSeconds(2)),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        superadmin = KeypairFile.read(KeypairFile.in(stateDir)).orElseThrow();
+        api = TestApi.start(Map.of());
+        port = api.port();
+        superadmin = api.superadmin();
         js = new OriginalClient(superadmin.accessKey(), superadmin.secretKey(), "X-BackendAI-Date", "application/json", "SHA256");
-        await().atMost(DEADLINE).until(() -> view.health().up());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (server != null) server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        if (view != null) view.close();
-        if (requestProducer != null) requestProducer.close();
-        if (eventWriter != null) eventWriter.close();
-        if (kafka != null) kafka.close();
-        if (pg != null) TestDatabases.drop(pg);
+        if (api != null) api.close();
     }
 
     @Test
@@ -248,12 +187,12 @@ class CompatIT {
                 .getString("sessionId");
         HttpResponse<String> renamed = call("POST", "/session/compat-gone/rename?name=compat-moved", null);
         assertEquals(204, renamed.statusCode(), renamed.body());
-        assertEquals("compat-moved", ((RenameSession) awaitRequest(id, RenameSession.class).getOp()).getNewName());
+        assertEquals("compat-moved", ((RenameSession) api.awaitRequest(id, RenameSession.class).getOp()).getNewName());
         assertProblem(call("POST", "/session/compat-gone/rename?name=x", null), 400, "invalid-api-params", "name");
 
         JsonObject destroyed = json(call("DELETE", "/session/compat-gone", null), 200);
         assertEquals(new JsonObject().put("status", "cancelled"), destroyed.getJsonObject("stats"));
-        assertEquals("user-requested", ((DestroySession) awaitRequest(id, DestroySession.class).getOp()).getReason());
+        assertEquals("user-requested", ((DestroySession) api.awaitRequest(id, DestroySession.class).getOp()).getReason());
         assertEquals("", json(call("GET", "/session/compat-gone/logs", null), 200).getJsonObject("result").getString("logs"));
     }
 
@@ -416,27 +355,7 @@ class CompatIT {
     }
 
     private static void writeEvent(Session session, SessionEventKind kind) throws Exception {
-        SessionEvent event = SessionEvent.newBuilder().setSessionId(session.getSessionId()).setAt(Instant.now()).setKind(kind)
-                .setSession(session).build();
-        String topic = topics.sessionEvents.name();
-        eventWriter.send(new ProducerRecord<>(topic, session.getSessionId(), BerthSerdes.SESSION_EVENT.serialize(topic, event))).get();
-    }
-
-    private static SessionRequest awaitRequest(String sessionId, Class<?> op) {
-        String topic = topics.sessionRequests.name();
-        try (KafkaConsumer<String, SessionRequest> consumer = new KafkaConsumer<>(KafkaClients.consumer(kafka.bootstrapServers(), null, "compat-it-probe"),
-                new StringDeserializer(), BerthSerdes.SESSION_REQUEST)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(info -> new TopicPartition(topic, info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            SessionRequest[] found = new SessionRequest[1];
-            await().atMost(DEADLINE).pollInSameThread().until(() -> {
-                consumer.poll(Duration.ofMillis(100)).forEach(record -> {
-                    if (record.key().equals(sessionId) && op.isInstance(record.value().getOp())) found[0] = record.value();
-                });
-                return found[0] != null;
-            });
-            return found[0];
-        }
+        api.writeEvent(null, SessionEvent.newBuilder().setSessionId(session.getSessionId()).setAt(Instant.now()).setKind(kind)
+                .setSession(session).build());
     }
 }
