@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The project's etcd for configuration tests (BERTH_ETCD_PORT, default 12379), with a fresh
- * configuration prefix per test; tests are skipped, with the reason printed, when it does not answer.
+ * The project's etcd for tests (BERTH_ETCD_PORT, default 12379), with a fresh configuration
+ * prefix per test; tests are skipped, with the reason printed, when it does not answer.
  */
 public final class TestEtcd {
 
@@ -21,14 +21,36 @@ public final class TestEtcd {
 
     private TestEtcd() {}
 
-    /** etcd's endpoint; aborts the calling test (skipped, not failed) when etcd does not answer. */
-    public static String endpoint() {
+    private static String unavailable;
+    private static boolean probed;
+
+    /** etcd's endpoint; aborts the calling test or class (skipped, not failed) when etcd does not answer. */
+    public static synchronized String endpoint() {
+        String endpoint = "http://" + HOST + ":" + PORT;
+        if (!probed) {
+            probed = true;
+            unavailable = probe(endpoint);
+        }
+        if (unavailable != null) {
+            System.err.println("etcd tests skipped: " + unavailable);
+            Assumptions.abort("no etcd: " + unavailable);
+        }
+        return endpoint;
+    }
+
+    /** Why etcd cannot serve the tests, or null: something must listen there, and answer a read. */
+    private static String probe(String endpoint) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(HOST, PORT), 1000);
         } catch (IOException e) {
-            Assumptions.abort("no etcd on " + HOST + ":" + PORT + " (" + e.getMessage() + "); start it with infra/servers.sh up etcd");
+            return "nothing listens on " + HOST + ":" + PORT + " (" + e.getMessage() + "); start it with infra/servers.sh up etcd";
         }
-        return "http://" + HOST + ":" + PORT;
+        try (Client client = Client.builder().endpoints(endpoint).build()) {
+            client.getKVClient().get(ByteSequence.from("berth/test/probe", StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
+            return null;
+        } catch (Exception e) {
+            return HOST + ":" + PORT + " does not answer as etcd: " + e;
+        }
     }
 
     /** A configuration prefix no other test uses. */

@@ -3,6 +3,7 @@ package dev.berth.identity;
 import static dev.berth.identity.TestDatabases.await;
 import static org.awaitility.Awaitility.await;
 
+import dev.berth.cluster.TestEtcd;
 import io.etcd.jetcd.Client;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
