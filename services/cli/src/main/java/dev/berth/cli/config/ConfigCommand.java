@@ -52,9 +52,7 @@ public final class ConfigCommand extends Group {
 
         @Override
         public Integer call() throws InterruptedException {
-            ObjectNode body = changes(spec, pairs);
-            format.print(spec.commandLine().getOut(), Berth.of(spec).api().send("PATCH", PATH, body), ConfigCommand::table);
-            return 0;
+            return write(spec, format, changes(spec, pairs));
         }
     }
 
@@ -69,9 +67,14 @@ public final class ConfigCommand extends Group {
         public Integer call() throws InterruptedException {
             ObjectNode body = Json.object();
             keys.forEach(key -> body.putNull(key));
-            format.print(spec.commandLine().getOut(), Berth.of(spec).api().send("PATCH", PATH, body), ConfigCommand::table);
-            return 0;
+            return write(spec, format, body);
         }
+    }
+
+    /** One PATCH of {@code body}; the configuration after it, as a table or the server's JSON. */
+    static int write(CommandSpec spec, OutputFormat format, ObjectNode body) throws InterruptedException {
+        format.print(spec.commandLine().getOut(), Berth.of(spec).api().send("PATCH", PATH, body), ConfigCommand::table);
+        return 0;
     }
 
     /** KEY=VALUE pairs as the PATCH body, values as text (the server parses them by key). */
