@@ -26,12 +26,11 @@ import java.time.Duration;
  * @param eventsHeartbeat  BERTH_API_EVENTS_HEARTBEAT: time between two keep-alive comments on an event stream (15s)
  * @param eventsBuffer     BERTH_API_EVENTS_BUFFER: events an event stream holds for a slow client before it is closed (1000)
  * @param receiverUrls     BERTH_DEV_MODE and BERTH_WEBHOOK_DENY: which callbackUrl and webhook url a create accepts
- * @param configPrefix     BERTH_CONFIG_PREFIX: where the shared configuration lives in etcd; empty: after the topic prefix
  */
 public record ApiConfig(String host, int port, String pgHost, int pgPort, String pgDatabase, String pgUser,
                         String pgSchema, String redisHost, int redisPort, String etcdHost, int etcdPort, Duration ackTimeout,
                         Duration historyRetention, Duration historyInterval, Duration eventsHeartbeat,
-                        int eventsBuffer, UrlPolicy receiverUrls, String configPrefix) {
+                        int eventsBuffer, UrlPolicy receiverUrls) {
 
     private static final String LOOPBACK = "127.0.0.1";
 
@@ -60,8 +59,7 @@ public record ApiConfig(String host, int port, String pgHost, int pgPort, String
                 env.duration("BERTH_HISTORY_INTERVAL", Duration.ofHours(1)),
                 env.duration("BERTH_API_EVENTS_HEARTBEAT", Duration.ofSeconds(15)),
                 env.integer("BERTH_API_EVENTS_BUFFER", 1000, 1, 1_000_000),
-                UrlPolicy.from(env),
-                env.string("BERTH_CONFIG_PREFIX", ""));
+                UrlPolicy.from(env));
     }
 
     private static Duration retention(String text) {

@@ -32,8 +32,11 @@ public final class ApiMain {
 
     public static void main(String[] args) throws Exception {
         Env local = Env.system();
-        // the shared configuration's addresses win over this process' environment, which seeds them on a first start
-        Env env = EtcdConfig.seedAndOverlay(local, BerthConfig.from(local).topicPrefix());
+        HealthRegistry health = new HealthRegistry(Duration.ofSeconds(5));
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // seeded from this environment on a first start; it fills the addresses the environment leaves out
+        EtcdConfig shared = EtcdConfig.start(local, BerthConfig.from(local).topicPrefix(), "api", metrics, health);
+        Env env = shared.overlay(local);
         BerthConfig berth = BerthConfig.from(env);
         ApiConfig config = ApiConfig.from(env);
         if (berth.kafkaBootstrap().isEmpty()) {
@@ -56,13 +59,12 @@ public final class ApiMain {
             await(vertx.close(), WAIT);
             view.close();
             producer.close(WAIT);
+            shared.close();
         };
         Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "berth-api-shutdown"));
 
-        HealthRegistry health = new HealthRegistry(Duration.ofSeconds(5));
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
-            await(server.start(vertx, berth, config, producer, view, health, metrics), START);
+            await(server.start(vertx, berth, config, shared, producer, view, health, metrics), START);
         } catch (RuntimeException e) {
             log.error("Berth API did not start", e);
             System.exit(1);

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Berth's HTTP API. Wiring only: the router below is the table of contents, the handlers live in
- * their feature packages. The caller owns the producer and the session view; this owns the rest:
+ * their feature packages. The caller owns the producer, the session view and the watch of the
+ * shared configuration; this owns the rest:
  * at start it migrates PostgreSQL, bootstraps the defaults (and the superadmin's keypair file in
  * the state directory), starts the outbox relay that streams policies to the scheduler, the
  * projectors that keep the sessions and usage tables in step with session.events and the usage
@@ -104,14 +105,20 @@ public final class ApiServer {
     private AgentCommandPublisher agentCommands;
     private EtcdConfig shared;
 
-    /** Starts listening on {@code config.host():config.port()}; the future holds the bound port. */
-    public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, Producer<String, SessionRequest> producer,
-                                 SessionView view, HealthRegistry health, PrometheusMeterRegistry metrics) {
+    /**
+     * Starts listening on {@code config.host():config.port()}; the future holds the bound port.
+     *
+     * @param shared the process' watch of the shared configuration, started, its health check in
+     *               {@code health}; the caller closes it after this server
+     */
+    public Future<Integer> start(Vertx vertx, BerthConfig berth, ApiConfig config, EtcdConfig shared,
+                                 Producer<String, SessionRequest> producer, SessionView view, HealthRegistry health,
+                                 PrometheusMeterRegistry metrics) {
         if (this.vertx != null) throw new IllegalStateException("already started");
         this.vertx = vertx;
+        this.shared = shared;
         PgSettings pg = config.pg();
         return vertx.executeBlocking(() -> Migrations.migrate(pg))
-                .compose(migrated -> vertx.executeBlocking(() -> shared = sharedConfig(berth, config, metrics)))
                 .compose(migrated -> {
                     pool = pg.pool(vertx, POOL_SIZE);
                     return Bootstrap.run(vertx, pool, berth.stateDir());
@@ -152,7 +159,6 @@ public final class ApiServer {
         dependencies.registerInto(own);
         own.registerNow("session-view", view::health);
         own.register("outbox", relay::health);
-        own.registerNow("config", shared::health);
 
         KeypairStore keypairs = new KeypairStore(pool);
         Authenticator authenticator = new Authenticator(keypairs, Clock.systemUTC());
@@ -247,22 +253,8 @@ public final class ApiServer {
             if (agentCommands != null) agentCommands.close();
             if (activity != null) activity.close();
             if (relayProducer != null) relayProducer.close(Duration.ofSeconds(5));
-            if (shared != null) shared.close();
             return null;
         })).compose(done -> pool == null ? Future.<Void>succeededFuture() : pool.close());
-    }
-
-    /** The shared configuration in etcd, watched; seeded by the process (berth up, ApiMain), not here. */
-    private static EtcdConfig sharedConfig(BerthConfig berth, ApiConfig config, PrometheusMeterRegistry metrics) {
-        String prefix = config.configPrefix().isEmpty() ? EtcdConfig.defaultPrefix(berth.topicPrefix()) : config.configPrefix();
-        EtcdConfig shared = EtcdConfig.connect("http://" + config.etcdHost() + ":" + config.etcdPort(), prefix, "api", metrics);
-        try {
-            shared.start();
-            return shared;
-        } catch (RuntimeException e) {
-            shared.close();
-            throw e;
-        }
     }
 
     private static void on(Router router, HttpMethod method, String path, Handler<RoutingContext> handler) {

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.api.session.RequestPublisher;
 import dev.berth.api.session.SessionView;
-import dev.berth.cluster.TestEtcd;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
 import dev.berth.common.Env;
@@ -315,12 +314,11 @@ class ApiIT {
     @DisplayName("a create that Kafka does not acknowledge in time is 503 service-unavailable")
     void unacknowledgedCreate() throws Exception {
         String deadBroker = "127.0.0.1:1";
-        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", api.pg().schema(),
-                "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix())));
+        ApiConfig config = ApiConfig.from(new Env(Map.of("BERTH_API_PORT", "0", "BERTH_API_ACK_TIMEOUT", "1s", "BERTH_PG_SCHEMA", api.pg().schema())));
         BerthConfig berth = new BerthConfig(deadBroker, topics.prefix(), 2, api.stateDir());
         ApiServer stranded = new ApiServer();
         try (Producer<String, SessionRequest> producer = RequestPublisher.createProducer(deadBroker, config.ackTimeout())) {
-            int strandedPort = join(stranded.start(vertx, berth, config, producer, view,
+            int strandedPort = join(stranded.start(vertx, berth, config, api.shared(), producer, view,
                     new HealthRegistry(Duration.ofSeconds(1)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
             String body = "{\"name\": \"it-stranded\", \"image\": \"x\", \"resources\": {\"cpu\": 1, \"mem\": 1}}";
 

@@ -75,6 +75,7 @@ public final class TestApi implements AutoCloseable {
     private KafkaProducer<String, byte[]> writer;
     private SessionView view;
     private Vertx vertx;
+    private EtcdConfig shared;
     private final HealthRegistry health = new HealthRegistry(Duration.ofSeconds(2));
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<ApiServer> servers = new ArrayList<>();
@@ -121,7 +122,17 @@ public final class TestApi implements AutoCloseable {
         Map<String, String> variables = new HashMap<>(Map.of("BERTH_API_PORT", "0", "BERTH_PG_SCHEMA", pg.schema(),
                 "BERTH_CONFIG_PREFIX", TestEtcd.freshPrefix()));
         variables.putAll(overrides);
-        env = seed ? EtcdConfig.seedAndOverlay(new Env(variables), berth.topicPrefix()) : new Env(variables);
+        Env given = new Env(variables);
+        if (seed) {
+            // as ApiMain does: seeded from the environment, which it then fills with what etcd holds
+            shared = EtcdConfig.start(given, berth.topicPrefix(), "api", metrics, health);
+            env = shared.overlay(given);
+        } else {
+            shared = EtcdConfig.connect(EtcdConfig.endpoint(given), EtcdConfig.prefix(given, berth.topicPrefix()), "api", metrics);
+            shared.start();
+            health.registerNow("config", shared::health);
+            env = given;
+        }
         config = ApiConfig.from(env);
         producer = RequestPublisher.createProducer(kafka.bootstrapServers(), config.ackTimeout());
         writer = new KafkaProducer<>(KafkaClients.producer(kafka.bootstrapServers(), "api-it-writer"),
@@ -135,14 +146,21 @@ public final class TestApi implements AutoCloseable {
         await().atMost(DEADLINE).until(() -> view.health().up());
     }
 
+    /** The watch of the shared configuration every server of this fixture reads. */
+    public EtcdConfig shared() {
+        return shared;
+    }
+
     /** Another API instance beside the first, on the same broker, database, producer and view; its port. */
     public int serve() throws Exception {
-        return start(new ApiServer(), new HealthRegistry(Duration.ofSeconds(2)), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        HealthRegistry checks = new HealthRegistry(Duration.ofSeconds(2));
+        checks.registerNow("config", shared::health);
+        return start(new ApiServer(), checks, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     private int start(ApiServer server, HealthRegistry checks, PrometheusMeterRegistry registry) throws Exception {
         servers.add(server);
-        return join(server.start(vertx, berth, config, producer, view, checks, registry), START);
+        return join(server.start(vertx, berth, config, shared, producer, view, checks, registry), START);
     }
 
     /** A request signed with {@code keypair} to the first instance; a body is sent as JSON. */
@@ -252,6 +270,7 @@ public final class TestApi implements AutoCloseable {
         if (view != null) view.close();
         if (writer != null) writer.close();
         if (producer != null) producer.close();
+        if (shared != null) shared.close();
         if (kafka != null) kafka.close();
         if (pg != null) TestDatabases.drop(pg);
     }

@@ -144,19 +144,6 @@ public final class EtcdConfig implements AutoCloseable {
         return config;
     }
 
-    /**
-     * For a process whose parts watch the configuration themselves (the API): seeds it as
-     * {@link #start} does, reads it once, and gives {@code env} with the addresses etcd holds ({@link #overlay}).
-     */
-    public static Env seedAndOverlay(Env env, String topicPrefix) {
-        Map<String, String> seed = ConfigSeed.from(env);
-        try (EtcdConfig config = connect(endpoint(env), prefix(env, topicPrefix), "seed", new io.micrometer.core.instrument.simple.SimpleMeterRegistry())) {
-            config.seed(seed);
-            config.start();
-            return config.overlay(env);
-        }
-    }
-
     /** BERTH_ETCD_HOST and BERTH_ETCD_PORT as an endpoint. */
     public static String endpoint(Env env) {
         return "http://" + env.string("BERTH_ETCD_HOST", "127.0.0.1") + ":" + env.integer("BERTH_ETCD_PORT", 12379, 1, 65535);

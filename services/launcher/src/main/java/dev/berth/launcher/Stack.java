@@ -73,7 +73,7 @@ public final class Stack implements AutoCloseable {
     private void startAll(Env env, Consumer<String> progress) throws Exception {
         var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var health = new HealthRegistry(Duration.ofSeconds(4));
-        // the shared configuration in etcd, seeded from this environment on a first start; its addresses win over the environment
+        // the shared configuration in etcd, seeded from this environment on a first start; it fills the addresses the environment leaves out
         EtcdConfig shared = EtcdConfig.start(env, BerthConfig.from(env).topicPrefix(), "stack", metrics, health);
         started.push(shared);
         progress.accept("configuration under " + shared.prefixName() + " at revision " + shared.snapshot().revision());
@@ -121,7 +121,7 @@ public final class Stack implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         started.push(() -> await(vertx.close()));
         ApiServer api = new ApiServer();
-        apiPort = await(api.start(vertx, berth, apiConfig, producer, view, health, metrics));
+        apiPort = await(api.start(vertx, berth, apiConfig, shared, producer, view, health, metrics));
         started.push(() -> await(api.close()));
         progress.accept("api listening on http://" + apiConfig.host() + ":" + apiPort);
         WebhookSettings webhookSettings = WebhookSettings.from(env);
