@@ -100,7 +100,7 @@ public final class Stack implements AutoCloseable {
         Scheduler scheduler = Scheduler.start(berth, shared.live(snapshot -> SchedulerViews.placement(snapshot.values())), metrics, health);
         started.push(scheduler);
         progress.accept("scheduler started");
-        Consumers consumers = Consumers.start(berth, shared, metrics, health);
+        Consumers consumers = Consumers.start(berth, shared, env, metrics, health);
         started.push(consumers);
         progress.accept("idle checks and usage metering started");
 

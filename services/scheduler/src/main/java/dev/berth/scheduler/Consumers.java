@@ -1,11 +1,10 @@
 package dev.berth.scheduler;
 
-import dev.berth.cluster.ConfigKeys;
-import dev.berth.cluster.ConfigValues;
 import dev.berth.cluster.EtcdConfig;
 import dev.berth.cluster.SchedulerViews;
 import dev.berth.common.BerthConfig;
 import dev.berth.common.Check;
+import dev.berth.common.Env;
 import dev.berth.common.HealthRegistry;
 import dev.berth.common.RedisLink;
 import dev.berth.topology.ConsumersTopology;
@@ -40,11 +39,13 @@ public final class Consumers implements AutoCloseable {
         this.reports = reports;
     }
 
-    /** Idle settings from the shared configuration, live; its redis.host and redis.port receive the idle reports. */
-    public static Consumers start(BerthConfig config, EtcdConfig shared, MeterRegistry registry, HealthRegistry health) {
-        ConfigValues values = shared.atStart().values();
-        return start(config, shared.live(snapshot -> SchedulerViews.idle(snapshot.values())), values.get(ConfigKeys.REDIS_HOST),
-                values.get(ConfigKeys.REDIS_PORT), registry, health);
+    /**
+     * Idle settings from the shared configuration, live; the idle reports go to the Redis the process
+     * runs with ({@code env} after {@link EtcdConfig#overlay}: its own variables, else etcd's).
+     */
+    public static Consumers start(BerthConfig config, EtcdConfig shared, Env env, MeterRegistry registry, HealthRegistry health) {
+        return start(config, shared.live(snapshot -> SchedulerViews.idle(snapshot.values())), env.string("BERTH_REDIS_HOST", "127.0.0.1"),
+                env.integer("BERTH_REDIS_PORT", 16379, 1, 65535), registry, health);
     }
 
     /** Redis at {@code redisHost:redisPort} receives the idle reports. */

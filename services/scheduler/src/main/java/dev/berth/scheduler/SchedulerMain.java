@@ -38,7 +38,7 @@ public final class SchedulerMain {
         health.register("kafka", () -> KafkaHealth.check(admin));
         ConsumerLag lag = ConsumerLag.start(admin, config.topicPrefix(), registry, ConsumerLag.INTERVAL);
         Scheduler scheduler = Scheduler.start(config, shared.live(snapshot -> SchedulerViews.placement(snapshot.values())), registry, health);
-        Consumers consumers = Consumers.start(config, shared, registry, health);
+        Consumers consumers = Consumers.start(config, shared, env, registry, health);
         OpsServer ops = OpsServer.start("127.0.0.1", env.integer("BERTH_SCHEDULER_OPS_PORT", 8092, 0, 65535), health, registry);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             ops.close();
